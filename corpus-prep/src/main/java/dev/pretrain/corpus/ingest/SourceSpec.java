@@ -1,0 +1,139 @@
+package dev.pretrain.corpus.ingest;
+
+import java.io.Serializable;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Describes one text source: where it is and how its files are cut into documents and cleaned.
+ *
+ * @param name               short source name written into every {@link Document} (e.g. {@code "imdb"})
+ * @param uri                file or directory/glob URI (local path, {@code hdfs://}, {@code s3a://}); read by the caller
+ * @param format             how a file is split into documents
+ * @param tsvColumn          0-based column holding the text ({@link DocumentFormat#TSV} only); it takes the rest of the line
+ * @param tsvHeader          whether the first line of each file is a header to skip ({@link DocumentFormat#TSV} only)
+ * @param headingRegex       regex (matched against the whole line, {@code \r} stripped) starting a new document
+ *                           ({@link DocumentFormat#HEADINGS} only; null otherwise)
+ * @param skipLineRegex      regex of lines to drop before anything else (e.g. WikiText section headings
+ *                           {@code " = = Section = = "}); null for none
+ * @param html               whether document text is HTML (converted to text with jsoup)
+ * @param wikitextDetokenize whether to undo the WikiText {@code " @-@ "}, {@code " @,@ "}, {@code " @.@ "} splits
+ * @param linePerParagraph   {@code true}: every input line is a paragraph of its own (WikiText, one sentence per line
+ *                           files); {@code false}: consecutive non-blank lines are one hard-wrapped paragraph joined
+ *                           with a space, and blank lines separate paragraphs (Gutenberg books)
+ * @throws IllegalArgumentException if a regex does not compile, or a required field is missing
+ */
+public record SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
+                         String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
+                         boolean linePerParagraph)
+    implements Serializable {
+
+  /** WikiText article title line, e.g. {@code " = Robert Boulter = "} (not {@code " = = Section = = "}). */
+  public static final String WIKITEXT_ARTICLE_REGEX = "^ = [^=].* = $";
+  /** WikiText section/subsection heading line, e.g. {@code " = = Career = = "}. */
+  public static final String WIKITEXT_SECTION_REGEX = "^ = = .* = = $";
+  /** Project Gutenberg chapter heading, e.g. {@code "CHAPTER 1. Loomings."}. */
+  public static final String CHAPTER_REGEX = "^CHAPTER \\d+\\b.*$";
+
+  public SourceSpec {
+    Objects.requireNonNull(name, "SourceSpec.name");
+    Objects.requireNonNull(format, "SourceSpec.format of " + name);
+    if (format == DocumentFormat.TSV && tsvColumn < 0) {
+      throw new IllegalArgumentException("source " + name + ": tsvColumn must be >= 0, got " + tsvColumn);
+    }
+    if (format == DocumentFormat.HEADINGS && (headingRegex == null || headingRegex.isEmpty())) {
+      throw new IllegalArgumentException("source " + name + ": format HEADINGS needs a headingRegex");
+    }
+    checkRegex(name, "headingRegex", headingRegex);
+    checkRegex(name, "skipLineRegex", skipLineRegex);
+  }
+
+  /** The nine-component form of the original API; {@code linePerParagraph} is {@code false}. */
+  public SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
+                    String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize) {
+    this(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, wikitextDetokenize, false);
+  }
+
+  private static void checkRegex(String name, String field, String regex) {
+    if (regex == null) {
+      return;
+    }
+    try {
+      Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException("source " + name + ": bad " + field + " '" + regex + "': "
+          + e.getDescription(), e);
+    }
+  }
+
+  /** One document per non-blank line. */
+  public static SourceSpec lines(String name, String uri) {
+    return new SourceSpec(name, uri, DocumentFormat.LINE, 0, false, null, null, false, false, true);
+  }
+
+  /** One document per line from 0-based {@code column} (taking the rest of the line), optional header line. */
+  public static SourceSpec tsv(String name, String uri, int column, boolean header) {
+    return new SourceSpec(name, uri, DocumentFormat.TSV, column, header, null, null, false, false, true);
+  }
+
+  /** A new document at every line matching {@code headingRegex}; lines matching {@code skipLineRegex} dropped. */
+  public static SourceSpec headings(String name, String uri, String headingRegex, String skipLineRegex) {
+    return new SourceSpec(name, uri, DocumentFormat.HEADINGS, 0, false, headingRegex, skipLineRegex, false, false,
+        false);
+  }
+
+  /** Documents separated by blank lines; each line of a document is a paragraph (one sentence per line input). */
+  public static SourceSpec blankLines(String name, String uri) {
+    return new SourceSpec(name, uri, DocumentFormat.BLANK_LINES, 0, false, null, null, false, false, true);
+  }
+
+  /** The whole file is one document; blank lines separate hard-wrapped paragraphs. */
+  public static SourceSpec wholeFile(String name, String uri) {
+    return new SourceSpec(name, uri, DocumentFormat.FILE, 0, false, null, null, false, false, false);
+  }
+
+  /**
+   * WikiText (raw) files: an article per {@code " = Title = "} line, section heading lines dropped, one paragraph
+   * per line, {@code @-@}-style splits undone.
+   */
+  public static SourceSpec wikitext(String name, String uri) {
+    return new SourceSpec(name, uri, DocumentFormat.HEADINGS, 0, false, WIKITEXT_ARTICLE_REGEX,
+        WIKITEXT_SECTION_REGEX, false, true, true);
+  }
+
+  /** IMDB aclImdb TSV ({@code split label id rating review}): review column 4, header, HTML {@code <br />}. */
+  public static SourceSpec imdb(String name, String uri) {
+    return tsv(name, uri, 4, true).withHtml(true);
+  }
+
+  /** A hard-wrapped Gutenberg book split at {@code CHAPTER N} lines (see {@link #CHAPTER_REGEX}). */
+  public static SourceSpec gutenbergChapters(String name, String uri) {
+    return headings(name, uri, CHAPTER_REGEX, null);
+  }
+
+  public SourceSpec withHtml(boolean on) {
+    return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, on,
+        wikitextDetokenize, linePerParagraph);
+  }
+
+  public SourceSpec withWikitextDetokenize(boolean on) {
+    return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, on,
+        linePerParagraph);
+  }
+
+  public SourceSpec withLinePerParagraph(boolean on) {
+    return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
+        wikitextDetokenize, on);
+  }
+
+  public SourceSpec withSkipLineRegex(String regex) {
+    return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, regex, html,
+        wikitextDetokenize, linePerParagraph);
+  }
+
+  /** A {@link TextCleaner} configured for this source. */
+  public TextCleaner cleaner() {
+    return new TextCleaner(html, wikitextDetokenize);
+  }
+}

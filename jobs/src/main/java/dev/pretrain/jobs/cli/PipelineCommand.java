@@ -1,0 +1,67 @@
+package dev.pretrain.jobs.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.sql.SparkSession;
+
+import dev.pretrain.jobs.pipeline.PipelineConfig;
+import dev.pretrain.jobs.pipeline.PipelineRunner;
+import dev.pretrain.jobs.report.RunSummary;
+import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.SparkSessions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = {"Runs every stage in order from one YAML config: ingest, vocab, tokenize, examples (mlm,",
+                "skipgram), train-word2vec, train-bert, evaluate, export. Writes report.json (every stage's counts,",
+                "timings and metrics) and summary.md under the run folder, and prints the summary."})
+final class PipelineCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "Pipeline YAML (any Hadoop URI; without it, the defaults).")
+    String config;
+
+    @Option(names = "--output", description = "Run folder (overrides the config's output).")
+    String output;
+
+    @Option(names = "--master", description = "Spark master when not under spark-submit (overrides the config).")
+    String master;
+
+    @Option(names = "--strict", description = "Exit with code 3 when a quality check of the summary fails.")
+    boolean strict;
+
+    @Override
+    public Integer call() throws Exception {
+        String yaml = "";
+        if (config != null) {
+            yaml = Files.exists(Path.of(config)) ? Files.readString(Path.of(config))
+                    : HadoopFiles.readString(config, new org.apache.hadoop.conf.Configuration());
+        }
+        PipelineConfig c = PipelineConfig.parse(yaml, config == null ? "(defaults)" : config);
+        if (output != null) {
+            c.output = output;
+        }
+        if (master != null) {
+            c.master = master;
+        }
+        SparkSession spark = SparkSessions.getOrCreate("pretrain pipeline", c.master);
+        try {
+            Map<String, Object> report = PipelineRunner.run(spark, c);
+            System.out.println();
+            System.out.println(RunSummary.markdown(report));
+            System.out.println("report: " + HadoopFiles.join(c.output, "report.json"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> checks = (Map<String, Object>) ((Map<String, Object>) report.get("summary")).get("checks");
+            boolean ok = checks.values().stream().allMatch(Boolean.TRUE::equals);
+            if (!ok) {
+                System.err.println("pretrain pipeline: warning: some quality checks failed: " + checks);
+            }
+            return ok || !strict ? 0 : 3;
+        } finally {
+            spark.stop();
+        }
+    }
+
+}

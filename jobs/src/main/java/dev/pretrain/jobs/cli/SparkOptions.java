@@ -1,0 +1,37 @@
+package dev.pretrain.jobs.cli;
+
+import java.util.function.Function;
+
+import org.apache.spark.sql.SparkSession;
+
+import dev.pretrain.jobs.report.StageReport;
+import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.SparkSessions;
+import picocli.CommandLine.Option;
+
+/** Options every stage command shares: where Spark runs and where the stage report goes. */
+public final class SparkOptions {
+    @Option(names = "--master", description = "Spark master when not under spark-submit (default: ${DEFAULT-VALUE}).",
+            defaultValue = SparkSessions.DEFAULT_LOCAL_MASTER)
+    String master;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write the stage report (JSON) to this path (any Hadoop URI).")
+    String report;
+
+    /** Runs a stage on a session and prints/writes its report. */
+    int run(String appName, Function<SparkSession, StageReport> stage) {
+        SparkSession spark = SparkSessions.getOrCreate("pretrain " + appName, master);
+        try {
+            StageReport r = stage.apply(spark);
+            String json = r.toJson();
+            System.out.println(json);
+            if (report != null) {
+                HadoopFiles.writeString(report, spark.sparkContext().hadoopConfiguration(), json + "\n");
+            }
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.pretrain.jobs.cli;
+
+import java.util.concurrent.Callable;
+
+import dev.pretrain.jobs.stages.BertStage;
+import dev.pretrain.model.bert.BertTrainingConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train-bert", mixinStandardHelpOptions = true,
+        description = {"MLM/NSP instances -> a BERT-style encoder (DL4J), trained with parameter averaging",
+                "(ParameterAveragingTrainingMaster) across the Spark workers. Writes model.zip, config.json,",
+                "vocab.txt and metrics.jsonl (held-out MLM/NSP loss and accuracy per round; round 0 = untrained)."})
+final class TrainBertCommand implements Callable<Integer> {
+    @Mixin SparkOptions spark;
+
+    @Option(names = "--examples", required = true, description = "Output of 'examples mlm' (train/, heldout/).")
+    String examples;
+
+    @Option(names = "--vocab", required = true, description = "The vocab.txt of the examples.")
+    String vocab;
+
+    @Option(names = "--output", required = true, description = "Output folder.")
+    String output;
+
+    @Option(names = "--model", defaultValue = "tiny", description = "tiny (L2 H128 A2) or mini (L4 H256 A4) (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size per worker (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--averaging-frequency", defaultValue = "5", description = "Minibatches per worker between averagings (default: ${DEFAULT-VALUE}).") int averaging;
+    @Option(names = "--workers", defaultValue = "2", description = "Parallel workers (default: ${DEFAULT-VALUE}).") int workers;
+    @Option(names = "--epochs", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "(default: ${DEFAULT-VALUE})") double weightDecay;
+    @Option(names = "--warmup-steps", defaultValue = "20", description = "(default: ${DEFAULT-VALUE})") int warmup;
+    @Option(names = "--max-train-examples", defaultValue = "0", description = "Use at most this many training instances (0: all).") int maxTrain;
+    @Option(names = "--max-heldout-examples", defaultValue = "512", description = "(default: ${DEFAULT-VALUE})") int maxHeldout;
+    @Option(names = "--seed", defaultValue = "12345", description = "(default: ${DEFAULT-VALUE})") long seed;
+
+    @Override
+    public Integer call() {
+        BertTrainingConfig t = new BertTrainingConfig(batch, averaging, workers, epochs, lr, weightDecay, warmup, seed);
+        return spark.run("train-bert", s -> BertStage.run(s,
+                new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout)));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.pretrain.jobs.pipeline;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.pretrain.corpus.ingest.SourceSpec;
+
+/**
+ * The {@code pipeline} command's configuration, read from YAML (snake_case keys; unknown keys are
+ * an error so that typos do not pass silently). Every field has a default: an empty file runs the
+ * whole pipeline on the shared corpora with the defaults below. Paths are Hadoop URIs; a relative
+ * path is resolved against the working directory.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public final class PipelineConfig {
+    /** Run folder: every stage writes below it, plus report.json. */
+    public String output = "runs/pipeline";
+    /** Master when not under spark-submit. */
+    public String master = "local[2]";
+    /** Seed of every random choice. */
+    public long seed = 12345;
+    public Ingest ingest = new Ingest();
+    public VocabCfg vocab = new VocabCfg();
+    public Tokenize tokenize = new Tokenize();
+    public Examples examples = new Examples();
+    public Word2Vec word2vec = new Word2Vec();
+    public Bert bert = new Bert();
+    public Evaluate evaluate = new Evaluate();
+
+    /** One input corpus. */
+    public static final class Source {
+        public String name;
+        public String uri;
+        /** line | tsv | headings | blank_lines */
+        public String format = "line";
+        public int column = 0;
+        public boolean header = false;
+        public String headingRegex;
+        public String skipRegex;
+        public boolean html = false;
+        public boolean wikitext = false;
+        /** Each line is a whole paragraph (WikiText) instead of hard-wrapped text (Gutenberg). */
+        public boolean linePerParagraph = false;
+
+        public SourceSpec toSpec() {
+            if (name == null || uri == null) {
+                throw new IllegalArgumentException("every source needs a name and a uri");
+            }
+            SourceSpec s = switch (format) {
+                case "line" -> SourceSpec.lines(name, uri);
+                case "tsv" -> SourceSpec.tsv(name, uri, column, header);
+                case "headings" -> SourceSpec.headings(name, uri, headingRegex, skipRegex);
+                case "blank_lines" -> SourceSpec.blankLines(name, uri);
+                default -> throw new IllegalArgumentException("source " + name + ": unknown format '" + format
+                        + "' (line, tsv, headings, blank_lines)");
+            };
+            return s.withHtml(html).withWikitextDetokenize(wikitext).withLinePerParagraph(linePerParagraph);
+        }
+
+        static Source of(String name, String uri, String format) {
+            Source s = new Source();
+            s.name = name;
+            s.uri = uri;
+            s.format = format;
+            return s;
+        }
+    }
+
+    public static final class Ingest {
+        public String language = "en";
+        public int minChars = 20;
+        public int minSentences = 1;
+        public long targetShardMb = 32;
+        public List<Source> sources = defaultSources();
+    }
+
+    public static final class VocabCfg {
+        public int size = 30522;
+        public long minFrequency = 2;
+        public boolean lowercase = true;
+        public int numUnused = 0;
+        /** An existing vocab.txt to use instead of training one. */
+        public String existing;
+    }
+
+    public static final class Tokenize {
+        public int maxCharsPerWord = 100;
+    }
+
+    public static final class Examples {
+        public int maxSeqLength = 128;
+        public int maxPredictionsPerSeq = 20;
+        public double maskedLmProb = 0.15;
+        public double shortSeqProb = 0.1;
+        public int dupeFactor = 1;
+        public boolean wholeWordMasking = false;
+        public int shards = 16;
+        public double heldoutFraction = 0.01;
+        public SkipGram skipgram = new SkipGram();
+    }
+
+    public static final class SkipGram {
+        /** Whether the pipeline writes skip-gram pairs (train-word2vec generates its own on the fly). */
+        public boolean enabled = true;
+        /** Share of documents to write pairs for. */
+        public double fraction = 0.02;
+    }
+
+    public static final class Word2Vec {
+        public int dim = 100;
+        public int window = 5;
+        public int negative = 5;
+        public double sample = 1e-4;
+        public double alpha = 0.025;
+        public double minAlpha = 0.0001;
+        public int epochs = 3;
+        public long minCount = 5;
+        public int partitions = 2;
+        public int roundsPerEpoch = 16;
+        public int threadsPerPartition = 1;
+    }
+
+    public static final class Bert {
+        public String model = "tiny";
+        public int batchSizePerWorker = 32;
+        public int averagingFrequency = 5;
+        public int workers = 2;
+        public int epochs = 1;
+        public double learningRate = 1e-3;
+        public double weightDecay = 0.01;
+        public int warmupSteps = 20;
+        public int maxTrainExamples = 12_000;
+        public int maxHeldoutExamples = 512;
+    }
+
+    public static final class Evaluate {
+        public String analogies = "../shared/data/analogy/questions-words.txt";
+        public Map<String, String> similarity = defaultSimilarity();
+    }
+
+    static List<Source> defaultSources() {
+        String dir = "../shared/data/corpora/";
+        List<Source> l = new ArrayList<>();
+        Source imdb = Source.of("imdb-unsup", dir + "imdb-aclImdb-v1-unsup-50k.tsv.gz", "tsv");
+        imdb.column = 4;
+        imdb.header = true;
+        imdb.html = true;
+        l.add(imdb);
+        Source wiki = Source.of("wikitext-2", dir + "wikitext-2-raw-test.hf-crlf.raw", "headings");
+        wiki.headingRegex = "^ = [^=].* = $";
+        wiki.skipRegex = "^ = = .* = = *$";
+        wiki.wikitext = true;
+        wiki.linePerParagraph = true;
+        l.add(wiki);
+        Source moby = Source.of("moby-dick", dir + "moby-dick.txt", "headings");
+        moby.headingRegex = "^CHAPTER \\d+";
+        l.add(moby);
+        return l;
+    }
+
+    static Map<String, String> defaultSimilarity() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("wordsim353", "../shared/data/similarity/wordsim353.tsv");
+        m.put("simlex999", "../shared/data/similarity/simlex999.txt");
+        m.put("men", "../shared/data/similarity/MEN_dataset_natural_form_full.txt");
+        return m;
+    }
+
+    public static ObjectMapper yaml() {
+        return new ObjectMapper(new YAMLFactory())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /** Parses YAML text; an empty document gives the defaults. */
+    public static PipelineConfig parse(String yamlText, String name) {
+        if (yamlText.isBlank()) {
+            return new PipelineConfig();
+        }
+        try {
+            return yaml().readValue(yamlText, PipelineConfig.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid pipeline config " + name + ": " + e.getMessage(), e);
+        }
+    }
+}

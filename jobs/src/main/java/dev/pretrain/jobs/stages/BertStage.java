@@ -1,0 +1,135 @@
+package dev.pretrain.jobs.stages;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import dev.pretrain.corpus.tokenize.Vocab;
+import dev.pretrain.jobs.report.StageReport;
+import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.Rows;
+import dev.pretrain.model.bert.BertConfig;
+import dev.pretrain.model.bert.BertExample;
+import dev.pretrain.model.bert.BertMetrics;
+import dev.pretrain.model.bert.BertModelIO;
+import dev.pretrain.model.bert.BertRound;
+import dev.pretrain.model.bert.BertSparkTrainer;
+import dev.pretrain.model.bert.BertTrainResult;
+import dev.pretrain.model.bert.BertTrainingConfig;
+
+/**
+ * {@code train-bert}: a BERT-style encoder (MLM + NSP) trained on the MLM/NSP instances with DL4J
+ * parameter averaging ({@code ParameterAveragingTrainingMaster}) over the Spark workers.
+ *
+ * <p>Outputs: {@code model.zip} (DL4J ComputationGraph, updater state included),
+ * {@code config.json} (BERT config keys), {@code vocab.txt}, {@code metrics.jsonl} (one JSON
+ * object per evaluation round; round 0 is the untrained model on the held-out instances).
+ */
+public final class BertStage {
+    /** Training settings; {@code model} is "tiny" or "mini" (Turc et al. 2019). */
+    public record Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
+                          int maxTrainExamples, int maxHeldoutExamples) {}
+
+    private BertStage() {}
+
+    public static String modelFile(String dir) {
+        return HadoopFiles.join(dir, "model.zip");
+    }
+
+    public static String configFile(String dir) {
+        return HadoopFiles.join(dir, "config.json");
+    }
+
+    public static String metricsFile(String dir) {
+        return HadoopFiles.join(dir, "metrics.jsonl");
+    }
+
+    public static StageReport run(SparkSession spark, Options o) {
+        StageReport report = new StageReport("train-bert");
+        Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Vocab vocab = VocabStage.readVocab(o.vocab(), hconf);
+        Dataset<Row> train = readExamples(spark, ExamplesStage.train(o.examples()), o.maxTrainExamples());
+        List<BertExample> heldout = new ArrayList<>();
+        for (Row r : readExamples(spark, ExamplesStage.heldout(o.examples()), o.maxHeldoutExamples()).collectAsList()) {
+            heldout.add(toExample(r));
+        }
+        if (heldout.isEmpty()) {
+            throw new IllegalArgumentException("no held-out instances under " + o.examples());
+        }
+        BertConfig cfg = config(o.model(), vocab.size(), heldout.get(0));
+        JavaRDD<BertExample> trainRdd = train.javaRDD().map(BertStage::toExample);
+
+        BertTrainResult result = new BertSparkTrainer(cfg, o.training()).fit(jsc, trainRdd, heldout);
+
+        HadoopFiles.writeAtomically(modelFile(o.output()), hconf, out -> BertModelIO.save(result.model(), out));
+        HadoopFiles.writeString(configFile(o.output()), hconf, cfg.toJson() + "\n");
+        HadoopFiles.copy(o.vocab(), HadoopFiles.join(o.output(), "vocab.txt"), hconf);
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        StringBuilder jsonl = new StringBuilder();
+        for (BertRound r : result.rounds()) {
+            Map<String, Object> m = roundJson(r);
+            rounds.add(m);
+            jsonl.append(StageReport.toJson(m).replaceAll("\\s*\\n\\s*", " ")).append('\n');
+        }
+        HadoopFiles.writeString(metricsFile(o.output()), hconf, jsonl.toString());
+
+        BertMetrics first = result.rounds().get(0).heldout();
+        BertMetrics last = result.rounds().get(result.rounds().size() - 1).heldout();
+        report.put("model", o.model());
+        report.put("config", cfg);
+        report.put("training", o.training());
+        report.put("train_instances", trainRdd.count());
+        report.put("heldout_instances", heldout.size());
+        report.put("heldout_mlm_loss_step0", first.mlmLoss());
+        report.put("heldout_mlm_loss_final", last.mlmLoss());
+        report.put("heldout_mlm_loss_reduction", 1.0 - last.mlmLoss() / first.mlmLoss());
+        report.put("heldout_mlm_accuracy_final", last.mlmAccuracy());
+        report.put("heldout_nsp_accuracy_final", last.nspAccuracy());
+        report.put("rounds", rounds);
+        report.put("output", o.output());
+        return report.finish();
+    }
+
+    static Map<String, Object> roundJson(BertRound r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("round", r.round());
+        m.put("examples_seen", r.examplesSeen());
+        m.put("seconds", Math.round(r.seconds() * 100) / 100.0);
+        m.put("heldout_mlm_loss", r.heldout().mlmLoss());
+        m.put("heldout_mlm_accuracy", r.heldout().mlmAccuracy());
+        m.put("heldout_nsp_loss", r.heldout().nspLoss());
+        m.put("heldout_nsp_accuracy", r.heldout().nspAccuracy());
+        return m;
+    }
+
+    /** The named model size for this vocabulary and the examples' sequence/prediction lengths. */
+    static BertConfig config(String model, int vocabSize, BertExample sample) {
+        BertConfig cfg = switch (model) {
+            case "tiny" -> BertConfig.tiny(vocabSize);
+            case "mini" -> BertConfig.mini(vocabSize);
+            default -> throw new IllegalArgumentException("unknown BERT model size '" + model + "' (tiny, mini)");
+        };
+        return cfg.withSequence(sample.inputIds().length, sample.maskedLmPositions().length);
+    }
+
+    /** Reads MLM/NSP instances (ExamplesStage schema), at most {@code limit} (0: all). */
+    static Dataset<Row> readExamples(SparkSession spark, String dir, int limit) {
+        Dataset<Row> df = spark.read().parquet(dir).select("input_ids", "input_mask", "segment_ids",
+                "masked_lm_positions", "masked_lm_ids", "masked_lm_weights", "next_sentence_labels");
+        return limit > 0 ? df.limit(limit) : df;
+    }
+
+    static BertExample toExample(Row r) {
+        return new BertExample(Rows.ints(r, 0), Rows.ints(r, 1), Rows.ints(r, 2), Rows.ints(r, 3), Rows.ints(r, 4),
+                Rows.floats(r, 5), r.getInt(6));
+    }
+}

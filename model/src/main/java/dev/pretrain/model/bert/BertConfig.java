@@ -1,0 +1,150 @@
+package dev.pretrain.model.bert;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * BERT architecture hyper-parameters. JSON form uses the key names of Google BERT's {@code bert_config.json}
+ * ({@code vocab_size}, {@code hidden_size}, {@code num_hidden_layers}, {@code num_attention_heads},
+ * {@code intermediate_size}, {@code max_position_embeddings}, {@code type_vocab_size}, {@code hidden_dropout_prob},
+ * {@code attention_probs_dropout_prob}) plus {@code max_predictions_per_seq} (a {@code run_pretraining.py} flag)
+ * and {@code seed}. Unknown keys (e.g. {@code hidden_act}, {@code initializer_range}) are ignored on read.
+ *
+ * <p>{@code maxPositionEmbeddings} is also the fixed sequence length (max_seq_length) of every batch:
+ * position embeddings are a learned {@code [hidden, maxPositionEmbeddings]} table added in full.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public final class BertConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @JsonProperty("vocab_size") private int vocabSize;
+    @JsonProperty("hidden_size") private int hiddenSize = 128;
+    @JsonProperty("num_hidden_layers") private int numHiddenLayers = 2;
+    @JsonProperty("num_attention_heads") private int numAttentionHeads = 2;
+    @JsonProperty("intermediate_size") private int intermediateSize = 512;
+    @JsonProperty("max_position_embeddings") private int maxPositionEmbeddings = 128;
+    @JsonProperty("type_vocab_size") private int typeVocabSize = 2;
+    @JsonProperty("hidden_dropout_prob") private double hiddenDropoutProb = 0.1;
+    @JsonProperty("attention_probs_dropout_prob") private double attentionProbsDropoutProb = 0.1;
+    @JsonProperty("max_predictions_per_seq") private int maxPredictionsPerSeq = 20;
+    @JsonProperty("seed") private long seed = 12345L;
+
+    /** Creates a config with BERT-tiny defaults and vocab size 0 (set it before use). */
+    public BertConfig() {
+    }
+
+    /** BERT-tiny (Turc et al. 2019, "Well-Read Students Learn Better"): L=2, H=128, A=2, FFN 512, seq 128, 20 predictions. */
+    public static BertConfig tiny(int vocabSize) {
+        BertConfig c = new BertConfig();
+        c.vocabSize = vocabSize;
+        c.validate();
+        return c;
+    }
+
+    /** BERT-mini (Turc et al. 2019): L=4, H=256, A=4, FFN 1024, seq 128, 20 predictions. */
+    public static BertConfig mini(int vocabSize) {
+        BertConfig c = tiny(vocabSize);
+        c.hiddenSize = 256;
+        c.numHiddenLayers = 4;
+        c.numAttentionHeads = 4;
+        c.intermediateSize = 1024;
+        c.validate();
+        return c;
+    }
+
+    /** Copy of this config with another sequence length and prediction count (for small tests). */
+    public BertConfig withSequence(int maxSeqLength, int maxPredictions) {
+        BertConfig c = fromJson(toJson());
+        c.maxPositionEmbeddings = maxSeqLength;
+        c.maxPredictionsPerSeq = maxPredictions;
+        c.validate();
+        return c;
+    }
+
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException naming the first bad field
+     */
+    public BertConfig validate() {
+        if (vocabSize < 5) throw new IllegalArgumentException("BertConfig: vocab_size must be >= 5, got " + vocabSize);
+        if (hiddenSize < 1 || numAttentionHeads < 1 || hiddenSize % numAttentionHeads != 0)
+            throw new IllegalArgumentException("BertConfig: hidden_size (" + hiddenSize
+                    + ") must be a positive multiple of num_attention_heads (" + numAttentionHeads + ")");
+        if (numHiddenLayers < 1) throw new IllegalArgumentException("BertConfig: num_hidden_layers must be >= 1");
+        if (intermediateSize < 1) throw new IllegalArgumentException("BertConfig: intermediate_size must be >= 1");
+        if (maxPositionEmbeddings < 3) throw new IllegalArgumentException("BertConfig: max_position_embeddings must be >= 3");
+        if (typeVocabSize != 2) throw new IllegalArgumentException("BertConfig: type_vocab_size must be 2, got " + typeVocabSize);
+        if (maxPredictionsPerSeq < 1 || maxPredictionsPerSeq > maxPositionEmbeddings)
+            throw new IllegalArgumentException("BertConfig: max_predictions_per_seq must be in [1, max_position_embeddings]");
+        if (hiddenDropoutProb < 0 || hiddenDropoutProb >= 1 || attentionProbsDropoutProb < 0 || attentionProbsDropoutProb >= 1)
+            throw new IllegalArgumentException("BertConfig: dropout probabilities must be in [0, 1)");
+        return this;
+    }
+
+    /** JSON with BERT's config.json key names. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("BertConfig: cannot write JSON", e);
+        }
+    }
+
+    /**
+     * Parses {@link #toJson()} output or a Google {@code bert_config.json}.
+     *
+     * @throws IllegalArgumentException if the JSON is malformed or a value is invalid
+     */
+    public static BertConfig fromJson(String json) {
+        try {
+            return JSON.readValue(json, BertConfig.class).validate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("BertConfig: malformed JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public int getVocabSize() { return vocabSize; }
+    public void setVocabSize(int v) { vocabSize = v; }
+    public int getHiddenSize() { return hiddenSize; }
+    public void setHiddenSize(int v) { hiddenSize = v; }
+    public int getNumHiddenLayers() { return numHiddenLayers; }
+    public void setNumHiddenLayers(int v) { numHiddenLayers = v; }
+    public int getNumAttentionHeads() { return numAttentionHeads; }
+    public void setNumAttentionHeads(int v) { numAttentionHeads = v; }
+    public int getIntermediateSize() { return intermediateSize; }
+    public void setIntermediateSize(int v) { intermediateSize = v; }
+    public int getMaxPositionEmbeddings() { return maxPositionEmbeddings; }
+    public void setMaxPositionEmbeddings(int v) { maxPositionEmbeddings = v; }
+    public int getTypeVocabSize() { return typeVocabSize; }
+    public void setTypeVocabSize(int v) { typeVocabSize = v; }
+    public double getHiddenDropoutProb() { return hiddenDropoutProb; }
+    public void setHiddenDropoutProb(double v) { hiddenDropoutProb = v; }
+    public double getAttentionProbsDropoutProb() { return attentionProbsDropoutProb; }
+    public void setAttentionProbsDropoutProb(double v) { attentionProbsDropoutProb = v; }
+    public int getMaxPredictionsPerSeq() { return maxPredictionsPerSeq; }
+    public void setMaxPredictionsPerSeq(int v) { maxPredictionsPerSeq = v; }
+    public long getSeed() { return seed; }
+    public void setSeed(long v) { seed = v; }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BertConfig c && toJson().equals(c.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings, seed);
+    }
+
+    @Override
+    public String toString() {
+        return "BertConfig" + toJson().replaceAll("\\s+", " ");
+    }
+}
