@@ -72,11 +72,22 @@ public final class BasicTokenizer implements java.io.Serializable {
   void split(CharSequence text, WordBuffer wb) {
     if (text == null) throw new NullPointerException("text");
     wb.clear();
-    final int n = text.length();
+    splitChunk(text, 0, text.length(), wb);
+    wb.endWord();
+  }
+
+  /**
+   * Streaming form of {@link #split}: appends the words of {@code text[from, to)} to {@code wb} without clearing
+   * it first and without closing the last word, so that a word may continue in the next chunk. A chunk must not
+   * end between the two halves of a surrogate pair (a lone high surrogate at {@code to - 1} is treated as one
+   * code point).
+   */
+  void splitChunk(CharSequence text, int from, int to, WordBuffer wb) {
+    final int n = to;
     final byte[] ascii = BertChars.ASCII;
     final boolean lower = doLowerCase;
-    wb.ensureChars(n + 16);
-    int i = 0;
+    wb.ensureChars(n - from + 16);
+    int i = from;
     while (i < n) {
       char c = text.charAt(i);
       if (c < 128) {
@@ -107,7 +118,6 @@ public final class BasicTokenizer implements java.io.Serializable {
       }
       slowPath(cp, wb);
     }
-    wb.endWord();
   }
 
   private void slowPath(int cp, WordBuffer wb) {

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * BERT's full tokenizer (Google {@code tokenization.py FullTokenizer}; HF {@code BertTokenizerFast} with
  * {@code add_special_tokens=False}): {@link BasicTokenizer} then {@link WordPieceTokenizer} on each word.
- * Adds no {@code [CLS]}/{@code [SEP]}. Thread-safe (per-thread scratch buffers) and serializable (for Spark
+ * WordPiece matching is linear-time by default ({@link WordPieceTokenizer.Algorithm#LINEAR}). Adds no
+ * {@code [CLS]}/{@code [SEP]}. Thread-safe (per-thread scratch buffers) and serializable (for Spark
  * closures/broadcasts).
  */
 public final class BertTokenizer implements java.io.Serializable {
@@ -25,8 +26,14 @@ public final class BertTokenizer implements java.io.Serializable {
   }
 
   public BertTokenizer(Vocab vocab, boolean doLowerCase, boolean stripAccents, int maxInputCharsPerWord) {
+    this(vocab, doLowerCase, stripAccents, maxInputCharsPerWord, WordPieceTokenizer.DEFAULT_ALGORITHM);
+  }
+
+  /** @param algorithm WordPiece matching algorithm (identical ids; see {@link WordPieceTokenizer.Algorithm}) */
+  public BertTokenizer(Vocab vocab, boolean doLowerCase, boolean stripAccents, int maxInputCharsPerWord,
+      WordPieceTokenizer.Algorithm algorithm) {
     this.basic = new BasicTokenizer(doLowerCase, stripAccents);
-    this.wordPiece = new WordPieceTokenizer(vocab, maxInputCharsPerWord);
+    this.wordPiece = new WordPieceTokenizer(vocab, maxInputCharsPerWord, algorithm);
   }
 
   private WordBuffer scratch() {
@@ -69,6 +76,38 @@ public final class BertTokenizer implements java.io.Serializable {
     char[] chars = wb.chars;
     for (int i = 0; i < wb.count; i++) wordPiece.encodeWord(chars, wb.start(i), wb.end(i), out);
     return out.size() - before;
+  }
+
+  /**
+   * As {@link #encode(String, IntBuffer)}, and adds to {@code counts}: one text, its words, ids, [UNK] ids and
+   * words over the length limit.
+   *
+   * @return the number of ids appended
+   */
+  public int encode(String text, IntBuffer out, TokenizeCounts counts) {
+    WordBuffer wb = scratch();
+    basic.split(text, wb);
+    int before = out.size();
+    char[] chars = wb.chars;
+    int max = wordPiece.maxInputCharsPerWord();
+    long overlong = 0;
+    for (int i = 0; i < wb.count; i++) {
+      int s = wb.start(i);
+      int e = wb.end(i);
+      if (e - s > max && Character.codePointCount(chars, s, e - s) > max) overlong++;
+      wordPiece.encodeWord(chars, s, e, out);
+    }
+    int n = out.size() - before;
+    int unk = wordPiece.unkId();
+    int[] a = out.array();
+    long unknown = 0;
+    for (int k = before; k < before + n; k++) if (a[k] == unk) unknown++;
+    counts.texts++;
+    counts.words += wb.count;
+    counts.tokens += n;
+    counts.unknown += unknown;
+    counts.overlongWords += overlong;
+    return n;
   }
 
   public Vocab vocab() {

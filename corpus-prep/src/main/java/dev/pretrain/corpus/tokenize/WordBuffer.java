@@ -66,6 +66,28 @@ final class WordBuffer {
     endWord();
   }
 
+  /** @return true while a word is open (started and not yet closed by {@link #endWord}). */
+  boolean hasOpenWord() {
+    return wordStart >= 0;
+  }
+
+  /**
+   * Streaming: forgets the closed words and moves the open word (if any) to the start of {@link #chars}; if the
+   * open word is longer than {@code maxChars} UTF-16 units, only its first {@code maxChars} are kept (callers
+   * pass a bound beyond which the word is known to become [UNK] anyway).
+   */
+  void keepOpenWord(int maxChars) {
+    count = 0;
+    if (wordStart < 0) {
+      length = 0;
+      return;
+    }
+    int len = Math.min(length - wordStart, maxChars);
+    System.arraycopy(chars, wordStart, chars, 0, len);
+    wordStart = 0;
+    length = len;
+  }
+
   String word(int i) {
     return new String(chars, start(i), end(i) - start(i));
   }

@@ -36,9 +36,28 @@ class ParityTest {
       "imdb-unsup-2000, uncased", "imdb-unsup-2000, cased",
       "unicode, uncased", "unicode, cased"})
   void idsMatchHfTokenizers(String name, String casing) throws IOException {
+    check(name, casing, WordPieceTokenizer.Algorithm.GREEDY);
+  }
+
+  /** The same digests with the linear-time LinMaxMatch WordPiece. */
+  @ParameterizedTest
+  @CsvSource({
+      "sample_text, uncased", "sample_text, cased",
+      "moby-dick-3000, uncased", "moby-dick-3000, cased",
+      "wikitext-1000, uncased", "wikitext-1000, cased",
+      "sst2-dev, uncased", "sst2-dev, cased",
+      "imdb-unsup-2000, uncased", "imdb-unsup-2000, cased",
+      "unicode, uncased", "unicode, cased"})
+  void linearWordPieceIdsMatchHfTokenizers(String name, String casing) throws IOException {
+    check(name, casing, WordPieceTokenizer.Algorithm.LINEAR);
+  }
+
+  private void check(String name, String casing, WordPieceTokenizer.Algorithm algorithm) throws IOException {
     boolean uncased = casing.equals("uncased");
     Vocab vocab = Vocab.read(DATA.resolve("bert/bert-base-" + casing + "-vocab.txt"));
-    BertTokenizer tok = new BertTokenizer(vocab, uncased);
+    BertTokenizer tok = new BertTokenizer(vocab, uncased, uncased, WordPieceTokenizer.DEFAULT_MAX_INPUT_CHARS_PER_WORD,
+        algorithm);
+    assertEquals(algorithm, tok.wordPieceTokenizer().algorithm());
     List<String> lines = input(name);
     List<String> expected = digests(name + "." + casing + ".crc32");
     int block = name.equals("unicode") ? 256 : 1;

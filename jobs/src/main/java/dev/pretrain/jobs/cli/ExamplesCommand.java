@@ -20,7 +20,7 @@ final class ExamplesCommand implements Runnable {
 
     @Command(name = "mlm", mixinStandardHelpOptions = true,
             description = {"Tokenized shards -> MLM/NSP instances, Google create_pretraining_data.py semantics,",
-                    "as Parquet train/ and heldout/ with input_ids, input_mask, segment_ids, masked_lm_positions,",
+                    "as Parquet train/ and heldout/ and/or TFRecord tfrecord/{train,heldout}/ with input_ids, input_mask, segment_ids, masked_lm_positions,",
                     "masked_lm_ids, masked_lm_weights, next_sentence_labels. Deterministic for a seed, whatever",
                     "the partitioning."})
     static final class Mlm implements Callable<Integer> {
@@ -63,12 +63,18 @@ final class ExamplesCommand implements Runnable {
         @Option(names = "--heldout-fraction", defaultValue = "0.01", description = "Share of documents held out (default: ${DEFAULT-VALUE}).")
         double heldoutFraction;
 
+        @Option(names = "--format", defaultValue = "parquet",
+                description = {"parquet (train/, heldout/), tfrecord (tfrecord/train/, tfrecord/heldout/: tf.train.Example",
+                        "records as Google's run_pretraining.py reads them) or both (default: ${DEFAULT-VALUE})."})
+        String format;
+
         @Override
         public Integer call() {
             MaskedLmConfig cfg = new MaskedLmConfig(maxSeqLength, maxPredictions, maskedLmProb, shortSeqProb,
                     dupeFactor, seed, wholeWordMasking);
             return spark.run("examples mlm", s -> ExamplesStage.runMlm(s,
-                    new ExamplesStage.MlmOptions(tokenized, vocab, output, cfg, shards, heldoutFraction)));
+                    new ExamplesStage.MlmOptions(tokenized, vocab, output, cfg, shards, heldoutFraction,
+                            ExamplesStage.OutputFormat.parse(format))));
         }
     }
 

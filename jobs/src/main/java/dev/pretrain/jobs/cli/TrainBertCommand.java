@@ -27,21 +27,23 @@ final class TrainBertCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "tiny", description = "tiny (L2 H128 A2) or mini (L4 H256 A4) (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size per worker (default: ${DEFAULT-VALUE}).") int batch;
-    @Option(names = "--averaging-frequency", defaultValue = "5", description = "Minibatches per worker between averagings (default: ${DEFAULT-VALUE}).") int averaging;
+    @Option(names = "--batch-size", defaultValue = "16", description = "Batch size per worker (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--averaging-frequency", defaultValue = "10", description = "Minibatches per worker between averagings (default: ${DEFAULT-VALUE}).") int averaging;
     @Option(names = "--workers", defaultValue = "2", description = "Parallel workers (default: ${DEFAULT-VALUE}).") int workers;
     @Option(names = "--epochs", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})") int epochs;
     @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "(default: ${DEFAULT-VALUE})") double weightDecay;
     @Option(names = "--warmup-steps", defaultValue = "20", description = "(default: ${DEFAULT-VALUE})") int warmup;
     @Option(names = "--max-train-examples", defaultValue = "0", description = "Use at most this many training instances (0: all).") int maxTrain;
-    @Option(names = "--max-heldout-examples", defaultValue = "512", description = "(default: ${DEFAULT-VALUE})") int maxHeldout;
+    @Option(names = "--max-heldout-examples", defaultValue = "256", description = "(default: ${DEFAULT-VALUE})") int maxHeldout;
+    @Option(names = "--eval-every-rounds", defaultValue = "2", description = "Held-out evaluation every N averaging rounds; 0 = per epoch (default: ${DEFAULT-VALUE}).") int evalEvery;
+    @Option(names = "--time-limit-seconds", defaultValue = "0", description = "Stop at the first evaluation past this wall time; 0 = none (default: ${DEFAULT-VALUE}).") double timeLimit;
     @Option(names = "--seed", defaultValue = "12345", description = "(default: ${DEFAULT-VALUE})") long seed;
 
     @Override
     public Integer call() {
         BertTrainingConfig t = new BertTrainingConfig(batch, averaging, workers, epochs, lr, weightDecay, warmup, seed);
         return spark.run("train-bert", s -> BertStage.run(s,
-                new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout)));
+                new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout, evalEvery, timeLimit)));
     }
 }

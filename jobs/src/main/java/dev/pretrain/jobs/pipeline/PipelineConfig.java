@@ -131,15 +131,19 @@ public final class PipelineConfig {
 
     public static final class Bert {
         public String model = "tiny";
-        public int batchSizePerWorker = 32;
-        public int averagingFrequency = 5;
+        public int batchSizePerWorker = 16;
+        public int averagingFrequency = 10;
         public int workers = 2;
         public int epochs = 1;
         public double learningRate = 1e-3;
         public double weightDecay = 0.01;
         public int warmupSteps = 20;
-        public int maxTrainExamples = 12_000;
-        public int maxHeldoutExamples = 512;
+        public int maxTrainExamples = 3_200;
+        public int maxHeldoutExamples = 256;
+        /** Held-out evaluation every this many averaging rounds (0: once per epoch). */
+        public int evalEveryRounds = 2;
+        /** Stop at the first evaluation past this wall time (0: no limit). */
+        public double timeLimitSeconds = 480;
     }
 
     public static final class Evaluate {

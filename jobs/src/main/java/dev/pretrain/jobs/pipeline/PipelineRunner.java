@@ -69,7 +69,8 @@ public final class PipelineRunner {
         BertTrainingConfig training = new BertTrainingConfig(b.batchSizePerWorker, b.averagingFrequency, b.workers,
                 b.epochs, b.learningRate, b.weightDecay, b.warmupSteps, c.seed);
         stage(stages, run, hconf, BertStage.run(spark, new BertStage.Options(run.mlmExamples(), run.vocabFile(),
-                run.bert(), b.model, training, b.maxTrainExamples, b.maxHeldoutExamples)));
+                run.bert(), b.model, training, b.maxTrainExamples, b.maxHeldoutExamples, b.evalEveryRounds,
+                b.timeLimitSeconds)));
         stage(stages, run, hconf, EvaluateStage.run(spark, new EvaluateStage.Options(run.word2vec(),
                 c.evaluate.analogies, c.evaluate.similarity, run.bert(), run.mlmExamples(), b.maxHeldoutExamples,
                 run.eval())));

@@ -34,9 +34,13 @@ import dev.pretrain.model.bert.BertTrainingConfig;
  * object per evaluation round; round 0 is the untrained model on the held-out instances).
  */
 public final class BertStage {
-    /** Training settings; {@code model} is "tiny" or "mini" (Turc et al. 2019). */
+    /**
+     * Training settings; {@code model} is "tiny" or "mini" (Turc et al. 2019). The held-out set is
+     * evaluated every {@code evalEveryRounds} averaging rounds (0: once per epoch); with
+     * {@code timeLimitSeconds} > 0 training stops after the first evaluation past that wall time.
+     */
     public record Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
-                          int maxTrainExamples, int maxHeldoutExamples) {}
+                          int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds) {}
 
     private BertStage() {}
 
@@ -68,7 +72,11 @@ public final class BertStage {
         BertConfig cfg = config(o.model(), vocab.size(), heldout.get(0));
         JavaRDD<BertExample> trainRdd = train.javaRDD().map(BertStage::toExample);
 
-        BertTrainResult result = new BertSparkTrainer(cfg, o.training()).fit(jsc, trainRdd, heldout);
+        BertSparkTrainer trainer = new BertSparkTrainer(cfg, o.training()).evaluateEveryRounds(o.evalEveryRounds());
+        if (o.timeLimitSeconds() > 0) {
+            trainer.timeLimitSeconds(o.timeLimitSeconds());
+        }
+        BertTrainResult result = trainer.fit(jsc, trainRdd, heldout);
 
         HadoopFiles.writeAtomically(modelFile(o.output()), hconf, out -> BertModelIO.save(result.model(), out));
         HadoopFiles.writeString(configFile(o.output()), hconf, cfg.toJson() + "\n");

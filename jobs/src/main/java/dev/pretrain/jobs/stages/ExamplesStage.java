@@ -1,10 +1,7 @@
 package dev.pretrain.jobs.stages;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.sum;
-
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +9,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.NullWritable;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -38,6 +38,12 @@ import dev.pretrain.examples.skipgram.WordVocab;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.Rows;
+import org.tensorflow.example.Example;
+import org.tensorflow.example.Feature;
+import org.tensorflow.example.Features;
+import org.tensorflow.example.FloatList;
+import org.tensorflow.example.Int64List;
+import org.tensorflow.hadoop.io.TFRecordFileOutputFormat;
 import scala.Tuple2;
 
 /**
@@ -45,22 +51,77 @@ import scala.Tuple2;
  *
  * <p><b>MLM/NSP</b> ({@link PretrainingDataGenerator}, Google {@code create_pretraining_data.py}
  * semantics): documents are split into train and held-out by a seeded hash of {@code doc_id}, and
- * grouped into {@code shards} by another seeded hash of {@code doc_id} — never by Spark partition —
- * so the random-next-sentence documents, and therefore the instances, depend only on the seed and
- * the corpus, not on partitioning or executor count. Output Parquet folders {@code train/} and
- * {@code heldout/} with Google's feature names: {@code input_ids}, {@code input_mask},
- * {@code segment_ids} (array&lt;int32&gt;, length max_seq_length), {@code masked_lm_positions},
- * {@code masked_lm_ids} (array&lt;int32&gt;), {@code masked_lm_weights} (array&lt;float32&gt;, length
- * max_predictions_per_seq), {@code next_sentence_labels} (int32, 1 = random next), {@code doc_id}.
+ * grouped into {@code shards} by another seeded hash of {@code doc_id} — never by Spark partition.
+ * Random next sentences are drawn from the same shard (not the whole corpus as Google does) so that
+ * one task holds one shard, and memory stays bounded by the shard size. Each shard is generated on one
+ * task and becomes partition {@code shard} of its split (a fixed partitioner, {@code shards}
+ * partitions per split), written in the generator's seeded order without any sort: the instances,
+ * their order and the content of every output file depend only on the seed, the corpus and
+ * {@code shards}, not on the input partitioning or the executor count.
+ *
+ * <p>Outputs under {@code output}, by {@link OutputFormat}:
+ * <ul>
+ *   <li>Parquet folders {@code train/} and {@code heldout/} with Google's feature names:
+ *       {@code input_ids}, {@code input_mask}, {@code segment_ids} (array&lt;int32&gt;, length
+ *       max_seq_length), {@code masked_lm_positions}, {@code masked_lm_ids} (array&lt;int32&gt;),
+ *       {@code masked_lm_weights} (array&lt;float32&gt;, length max_predictions_per_seq),
+ *       {@code next_sentence_labels} (int32, 1 = random next), {@code doc_id};</li>
+ *   <li>TFRecord folders {@code tfrecord/train/} and {@code tfrecord/heldout/}, files
+ *       {@code part-r-NNNNN} (one per shard, uncompressed), each record a serialized
+ *       {@code tf.train.Example} with exactly the features Google's {@code run_pretraining.py} parses:
+ *       {@code input_ids}, {@code input_mask}, {@code segment_ids} (int64 list, max_seq_length),
+ *       {@code masked_lm_positions}, {@code masked_lm_ids} (int64 list, max_predictions_per_seq),
+ *       {@code masked_lm_weights} (float list, max_predictions_per_seq), {@code next_sentence_labels}
+ *       (int64 list of 1). Written with {@code org.tensorflow:proto} (Example) and
+ *       {@code org.tensorflow:tensorflow-hadoop} (TFRecord framing: length, masked CRC32C of the
+ *       length, data, masked CRC32C of the data).</li>
+ * </ul>
  *
  * <p><b>Skip-gram</b> (word2vec C semantics: subsampling, dynamic window, unigram^0.75
  * negatives): Parquet rows {@code center} int32, {@code context} int32, {@code negatives}
  * array&lt;int32&gt;, ids into {@code words.txt} (word2vec's "word count" vocab format, id = line).
+ * Every random choice is seeded by (seed, doc_id), so the set of pairs is the same for any
+ * partitioning.
  */
 public final class ExamplesStage {
+    /** Output formats of the MLM/NSP instances. */
+    public enum OutputFormat {
+        PARQUET, TFRECORD, BOTH;
+
+        public boolean parquet() {
+            return this != TFRECORD;
+        }
+
+        public boolean tfrecord() {
+            return this != PARQUET;
+        }
+
+        /** {@code parquet}, {@code tfrecord} or {@code both}, any case. */
+        public static OutputFormat parse(String s) {
+            for (OutputFormat f : values()) {
+                if (f.name().equalsIgnoreCase(s.trim())) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException("unknown examples format '" + s + "': use parquet, tfrecord or both");
+        }
+    }
+
     /** MLM/NSP settings. */
     public record MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
-                             double heldoutFraction) {}
+                             double heldoutFraction, OutputFormat format) {
+        /** Parquet output only. */
+        public MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
+                          double heldoutFraction) {
+            this(tokenized, vocab, output, config, shards, heldoutFraction, OutputFormat.PARQUET);
+        }
+
+        public MlmOptions {
+            if (format == null) {
+                format = OutputFormat.PARQUET;
+            }
+        }
+    }
 
     /** Skip-gram settings; {@code fraction} of documents (seeded by doc_id) to emit pairs for. */
     public record SkipGramOptions(String documents, String output, int window, int negatives, double sample,
@@ -74,13 +135,14 @@ public final class ExamplesStage {
             .add("masked_lm_ids", DataTypes.createArrayType(DataTypes.IntegerType))
             .add("masked_lm_weights", DataTypes.createArrayType(DataTypes.FloatType))
             .add("next_sentence_labels", DataTypes.IntegerType)
-            .add("doc_id", DataTypes.StringType)
-            .add("split", DataTypes.StringType);
+            .add("doc_id", DataTypes.StringType);
 
     public static final StructType SKIPGRAM_SCHEMA = new StructType()
             .add("center", DataTypes.IntegerType)
             .add("context", DataTypes.IntegerType)
             .add("negatives", DataTypes.createArrayType(DataTypes.IntegerType));
+
+    private static final List<String> SPLITS = List.of("train", "heldout");
 
     private ExamplesStage() {}
 
@@ -92,14 +154,54 @@ public final class ExamplesStage {
         return HadoopFiles.join(mlmDir, "heldout");
     }
 
+    /** The TFRecord folder of a split ({@code train} or {@code heldout}) of an MLM output. */
+    public static String tfRecords(String mlmDir, String split) {
+        return HadoopFiles.join(mlmDir, "tfrecord", split);
+    }
+
     /** Whether a document is held out: a seeded hash of its id below {@code fraction}. */
     static boolean isHeldout(long seed, String docId, double fraction) {
         return unit(Seeds.of(seed, docId, -1)) < fraction;
     }
 
+    /** The shard of a document: a seeded hash of its id modulo {@code shards}. */
+    static int shardOf(long seed, String docId, int shards) {
+        return (int) Math.floorMod(Seeds.of(seed, docId, -2), (long) shards);
+    }
+
     /** A 64-bit hash mapped to [0, 1). */
     static double unit(long hash) {
         return (hash >>> 11) * 0x1.0p-53;
+    }
+
+    /** Partition = shard: the same shard always lands in the same partition, whatever the cluster. */
+    static final class ShardPartitioner extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final int shards;
+
+        ShardPartitioner(int shards) {
+            this.shards = shards;
+        }
+
+        @Override
+        public int numPartitions() {
+            return shards;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (Integer) key;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ShardPartitioner p && p.shards == shards;
+        }
+
+        @Override
+        public int hashCode() {
+            return shards;
+        }
     }
 
     public static StageReport runMlm(SparkSession spark, MlmOptions o) {
@@ -113,63 +215,187 @@ public final class ExamplesStage {
         long seed = cfg.seed();
         int shards = Math.max(1, o.shards());
         double heldoutFraction = o.heldoutFraction();
+        OutputFormat format = o.format();
 
-        JavaPairRDD<Tuple2<String, Integer>, Tuple2<String, int[][]>> keyed = spark.read().parquet(o.tokenized())
-                .select("doc_id", "sentences").javaRDD()
-                .mapToPair(r -> {
-                    String docId = r.getString(0);
-                    String split = isHeldout(seed, docId, heldoutFraction) ? "heldout" : "train";
-                    int shard = (int) Math.floorMod(Seeds.of(seed, docId, -2), (long) shards);
-                    return new Tuple2<>(new Tuple2<>(split, shard), new Tuple2<>(docId, Rows.intArrays(r, 1)));
-                });
-        JavaRDD<Row> rows = keyed.groupByKey(Math.min(shards * 2, 4 * jsc.defaultParallelism()))
-                .flatMap(g -> generateShard(g._1()._1(), g._2(), cfg, ids, cont.value()));
-        Dataset<Row> instances = spark.createDataFrame(rows, MLM_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
-
-        for (String split : List.of("train", "heldout")) {
-            String target = HadoopFiles.join(o.output(), split);
-            String tmp = HadoopFiles.temporarySibling(target, hconf);
-            instances.filter(col("split").equalTo(split)).drop("split")
-                    .sortWithinPartitions("doc_id").write().parquet(tmp);
-            HadoopFiles.commit(tmp, target, hconf);
-        }
         Map<String, Object> stats = report.section("statistics");
-        for (Row r : instances.groupBy("split").agg(
-                org.apache.spark.sql.functions.count("doc_id").as("instances"),
-                sum(expr("aggregate(input_mask, 0L, (acc, x) -> acc + x)")).as("tokens"),
-                sum(expr("aggregate(masked_lm_weights, 0D, (acc, x) -> acc + x)")).as("masked"),
-                sum("next_sentence_labels").as("random_next"),
-                sum(expr("CASE WHEN aggregate(input_mask, 0, (acc, x) -> acc + x) < " + cfg.maxSeqLength()
-                        + " THEN 1 ELSE 0 END")).as("padded_instances"),
-                org.apache.spark.sql.functions.countDistinct("doc_id").as("documents"))
-                .orderBy("split").collectAsList()) {
-            long n = r.getLong(1);
-            long tokens = r.getLong(2);
-            Map<String, Object> s = new java.util.LinkedHashMap<>();
-            s.put("instances", n);
-            s.put("documents", r.getLong(6));
-            s.put("tokens", tokens);
-            s.put("padding_share", n == 0 ? 0.0 : 1.0 - (double) tokens / (n * (long) cfg.maxSeqLength()));
-            s.put("masked_lm_predictions", Math.round(r.getDouble(3)));
-            s.put("masked_share_of_tokens", tokens == 0 ? 0.0 : r.getDouble(3) / tokens);
-            s.put("next_sentence_random_share", n == 0 ? 0.0 : (double) r.getLong(4) / n);
-            stats.put(r.getString(0), s);
+        for (String split : SPLITS) {
+            boolean heldout = split.equals("heldout");
+            JavaPairRDD<Integer, Tuple2<String, int[][]>> keyed = spark.read().parquet(o.tokenized())
+                    .select("doc_id", "sentences").javaRDD()
+                    .filter(r -> isHeldout(seed, r.getString(0), heldoutFraction) == heldout)
+                    .mapToPair(r -> new Tuple2<>(shardOf(seed, r.getString(0), shards),
+                            new Tuple2<>(r.getString(0), Rows.intArrays(r, 1))));
+            JavaRDD<Row> rows = keyed.groupByKey(new ShardPartitioner(shards))
+                    .flatMap(g -> generateShard(g._2(), cfg, ids, cont.value()));
+            Dataset<Row> instances = spark.createDataFrame(rows, MLM_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+
+            if (format.parquet()) {
+                String target = HadoopFiles.join(o.output(), split);
+                String tmp = HadoopFiles.temporarySibling(target, hconf);
+                instances.write().parquet(tmp);
+                HadoopFiles.commit(tmp, target, hconf);
+            }
+            if (format.tfrecord()) {
+                writeTfRecords(instances.javaRDD(), tfRecords(o.output(), split), hconf);
+            }
+            Map<String, Object> s = statistics(instances.javaRDD(), cfg, ids);
+            s.put("documents", instances.select("doc_id").distinct().count());
+            stats.put(split, s);
+            instances.unpersist();
         }
-        instances.unpersist();
-        report.put("config", Map.of("max_seq_length", cfg.maxSeqLength(),
-                "max_predictions_per_seq", cfg.maxPredictionsPerSeq(), "masked_lm_prob", cfg.maskedLmProb(),
-                "short_seq_prob", cfg.shortSeqProb(), "dupe_factor", cfg.dupeFactor(), "seed", cfg.seed(),
-                "whole_word_masking", cfg.wholeWordMasking(), "shards", shards,
-                "heldout_fraction", heldoutFraction));
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("max_seq_length", cfg.maxSeqLength());
+        config.put("max_predictions_per_seq", cfg.maxPredictionsPerSeq());
+        config.put("masked_lm_prob", cfg.maskedLmProb());
+        config.put("short_seq_prob", cfg.shortSeqProb());
+        config.put("dupe_factor", cfg.dupeFactor());
+        config.put("seed", cfg.seed());
+        config.put("whole_word_masking", cfg.wholeWordMasking());
+        config.put("shards", shards);
+        config.put("heldout_fraction", heldoutFraction);
+        config.put("format", format.name().toLowerCase(java.util.Locale.ROOT));
+        report.put("config", config);
         report.put("output", o.output());
         return report.finish();
     }
 
-    private static Iterator<Row> generateShard(String split, Iterable<Tuple2<String, int[][]>> docs,
-                                               MaskedLmConfig cfg, SpecialIds ids, boolean[] continuation) {
+    /**
+     * Instance statistics of one split: instances, tokens (incl. [CLS]/[SEP]), padding share, masking
+     * candidates (real tokens except [CLS]/[SEP]), masked share of candidates, how masked positions were
+     * filled ([MASK] / kept / random id; a random id equal to the original counts as kept), instances at
+     * the max_predictions cap, random-next (NSP label 1) share.
+     */
+    static Map<String, Object> statistics(JavaRDD<Row> instances, MaskedLmConfig cfg, SpecialIds ids) {
+        long[] c = instances.map(r -> {
+            int[] in = Rows.ints(r, 0);
+            int[] mask = Rows.ints(r, 1);
+            int[] pos = Rows.ints(r, 3);
+            int[] orig = Rows.ints(r, 4);
+            float[] w = Rows.floats(r, 5);
+            long[] k = new long[9];
+            int len = 0;
+            int specials = 0;
+            for (int i = 0; i < mask.length; i++) {
+                if (mask[i] == 1) {
+                    len++;
+                    if (in[i] == ids.cls() || in[i] == ids.sep()) {
+                        specials++;
+                    }
+                }
+            }
+            int masked = 0;
+            for (int j = 0; j < pos.length; j++) {
+                if (w[j] == 0f) {
+                    continue;
+                }
+                masked++;
+                int now = in[pos[j]];
+                if (now == orig[j]) {
+                    k[5]++;
+                } else if (now == ids.mask()) {
+                    k[4]++;
+                } else {
+                    k[6]++;
+                }
+                // a masked [CLS]/[SEP] id cannot occur (they are never candidates); a replacement that is
+                // [CLS]/[SEP] was counted as special above though it is a candidate
+                if (now == ids.cls() || now == ids.sep()) {
+                    specials--;
+                }
+            }
+            k[0] = 1;
+            k[1] = len;
+            k[2] = len - specials;
+            k[3] = masked;
+            k[7] = r.getInt(6);
+            k[8] = masked == cfg.maxPredictionsPerSeq() ? 1 : 0;
+            return k;
+        }).fold(new long[9], (a, b) -> {
+            long[] s = a.clone();
+            for (int i = 0; i < s.length; i++) {
+                s[i] += b[i];
+            }
+            return s;
+        });
+        long n = c[0];
+        Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("instances", n);
+        s.put("tokens", c[1]);
+        s.put("padding_share", n == 0 ? 0.0 : 1.0 - (double) c[1] / (n * (long) cfg.maxSeqLength()));
+        s.put("candidates", c[2]);
+        s.put("masked_lm_predictions", c[3]);
+        s.put("masked_share_of_candidates", c[2] == 0 ? 0.0 : (double) c[3] / c[2]);
+        s.put("masked_share_of_tokens", c[1] == 0 ? 0.0 : (double) c[3] / c[1]);
+        s.put("masked_as_mask_share", c[3] == 0 ? 0.0 : (double) c[4] / c[3]);
+        s.put("masked_kept_share", c[3] == 0 ? 0.0 : (double) c[5] / c[3]);
+        s.put("masked_random_share", c[3] == 0 ? 0.0 : (double) c[6] / c[3]);
+        s.put("instances_at_max_predictions_share", n == 0 ? 0.0 : (double) c[8] / n);
+        s.put("next_sentence_random_share", n == 0 ? 0.0 : (double) c[7] / n);
+        return s;
+    }
+
+    /**
+     * One {@code tf.train.Example} with the features of Google's {@code run_pretraining.py}: int64 lists
+     * {@code input_ids}, {@code input_mask}, {@code segment_ids}, {@code masked_lm_positions},
+     * {@code masked_lm_ids}, {@code next_sentence_labels} (length 1), float list {@code masked_lm_weights}.
+     */
+    public static Example toTfExample(PretrainingInstance p) {
+        return toTfExample(p.inputIds(), p.inputMask(), p.segmentIds(), p.maskedLmPositions(), p.maskedLmIds(),
+                p.maskedLmWeights(), p.nextSentenceLabel());
+    }
+
+    static Example toTfExample(int[] inputIds, int[] inputMask, int[] segmentIds, int[] positions, int[] lmIds,
+                               float[] weights, int nextSentenceLabel) {
+        Features.Builder f = Features.newBuilder()
+                .putFeature("input_ids", int64(inputIds))
+                .putFeature("input_mask", int64(inputMask))
+                .putFeature("segment_ids", int64(segmentIds))
+                .putFeature("masked_lm_positions", int64(positions))
+                .putFeature("masked_lm_ids", int64(lmIds))
+                .putFeature("masked_lm_weights", floats(weights))
+                .putFeature("next_sentence_labels", int64(new int[] {nextSentenceLabel}));
+        return Example.newBuilder().setFeatures(f).build();
+    }
+
+    private static Feature int64(int[] values) {
+        Int64List.Builder b = Int64List.newBuilder();
+        for (int v : values) {
+            b.addValue(v);
+        }
+        return Feature.newBuilder().setInt64List(b).build();
+    }
+
+    private static Feature floats(float[] values) {
+        FloatList.Builder b = FloatList.newBuilder();
+        for (float v : values) {
+            b.addValue(v);
+        }
+        return Feature.newBuilder().setFloatList(b).build();
+    }
+
+    private static Example toTfExample(Row r) {
+        return toTfExample(Rows.ints(r, 0), Rows.ints(r, 1), Rows.ints(r, 2), Rows.ints(r, 3), Rows.ints(r, 4),
+                Rows.floats(r, 5), r.getInt(6));
+    }
+
+    /** Writes rows of {@link #MLM_SCHEMA} as uncompressed TFRecord files, one per partition, atomically. */
+    static void writeTfRecords(JavaRDD<Row> instances, String target, Configuration hconf) {
+        String tmp = HadoopFiles.temporarySibling(target, hconf);
+        Configuration conf = new Configuration(hconf);
+        conf.setBoolean("mapreduce.output.fileoutputformat.compress", false);
+        instances.mapToPair(r -> new Tuple2<>(new BytesWritable(toTfExample(r).toByteArray()), NullWritable.get()))
+                .saveAsNewAPIHadoopFile(tmp, BytesWritable.class, NullWritable.class, TFRecordFileOutputFormat.class,
+                        conf);
+        HadoopFiles.commit(tmp, target, hconf);
+    }
+
+    private static Iterator<Row> generateShard(Iterable<Tuple2<String, int[][]>> docs, MaskedLmConfig cfg,
+                                               SpecialIds ids, boolean[] continuation) {
         List<Tuple2<String, int[][]>> sorted = new ArrayList<>();
         docs.forEach(sorted::add);
-        sorted.sort(Comparator.comparing(Tuple2::_1));
+        // doc_id, then content: the order of documents with the same id must not depend on the input order
+        sorted.sort(Comparator.<Tuple2<String, int[][]>, String>comparing(Tuple2::_1)
+                .thenComparing(Tuple2::_2, ExamplesStage::compareSentences));
         List<String> docIds = new ArrayList<>(sorted.size());
         List<int[][]> bodies = new ArrayList<>(sorted.size());
         for (Tuple2<String, int[][]> d : sorted) {
@@ -182,9 +408,20 @@ public final class ExamplesStage {
         for (PretrainingInstance p : instances) {
             out.add(RowFactory.create(Rows.boxed(p.inputIds()), Rows.boxed(p.inputMask()), Rows.boxed(p.segmentIds()),
                     Rows.boxed(p.maskedLmPositions()), Rows.boxed(p.maskedLmIds()), Rows.boxed(p.maskedLmWeights()),
-                    p.nextSentenceLabel(), p.docId(), split));
+                    p.nextSentenceLabel(), p.docId()));
         }
         return out.iterator();
+    }
+
+    private static int compareSentences(int[][] a, int[][] b) {
+        int n = Math.min(a.length, b.length);
+        for (int i = 0; i < n; i++) {
+            int c = Arrays.compare(a[i], b[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.length, b.length);
     }
 
     public static StageReport runSkipGram(SparkSession spark, SkipGramOptions o) {

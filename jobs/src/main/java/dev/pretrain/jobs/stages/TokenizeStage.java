@@ -3,6 +3,8 @@ package dev.pretrain.jobs.stages;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -15,8 +17,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 
 import dev.pretrain.corpus.tokenize.BertTokenizer;
+import dev.pretrain.corpus.tokenize.IntBuffer;
+import dev.pretrain.corpus.tokenize.TokenizeCounts;
 import dev.pretrain.corpus.tokenize.Vocab;
 import dev.pretrain.corpus.tokenize.WordPieceTokenizer;
 import dev.pretrain.jobs.report.StageReport;
@@ -24,13 +29,21 @@ import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.Rows;
 
 /**
- * {@code tokenize}: BERT basic tokenizer + greedy longest-match-first WordPiece.
+ * {@code tokenize}: BERT basic tokenizer + WordPiece (greedy longest-match-first semantics, computed with the
+ * linear-time LinMaxMatch algorithm, see {@code WordPieceTokenizer}).
  *
  * <p>Two modes. Documents: Parquet document shards in, Parquet out with {@code doc_id} string and
  * {@code sentences} array&lt;array&lt;int32&gt;&gt; (WordPiece ids per sentence, no [CLS]/[SEP]), same
  * partitioning as the input. Ids-text: a UTF-8 text file in, one line of space-separated ids per
  * input line out, in input order, as a folder of part files whose concatenation in name order is
  * the whole output.
+ *
+ * <p>Report ({@code tokenize.json}): besides the totals, a {@code shards} list with one entry per input
+ * partition (Spark partition index {@code shard}): texts ({@code lines} or {@code sentences}), {@code words}
+ * (basic-tokenized), {@code tokens}, {@code unk_tokens}, {@code overlong_words} (more than
+ * {@code max_input_chars_per_word} code points, each one [UNK]), {@code unk_rate}, {@code overlong_word_rate},
+ * {@code tokens_per_word}; and the same figures summed over all shards under {@code totals}. Shard counts are
+ * gathered with a Spark accumulator keyed by partition, so a retried task is not counted twice.
  */
 public final class TokenizeStage {
     /** Tokenization settings. */
@@ -59,16 +72,19 @@ public final class TokenizeStage {
         report.put("max_input_chars_per_word", maxChars);
 
         String tmp = HadoopFiles.temporarySibling(o.output(), hconf);
+        CollectionAccumulator<Object[]> shards = spark.sparkContext().collectionAccumulator("tokenize-shards");
         if (o.idsText()) {
             JavaRDD<String> lines = jsc.textFile(o.input());
-            lines.map(line -> join(tok.value().encode(line))).saveAsTextFile(tmp);
+            lines.mapPartitionsWithIndex((shard, it) -> encodeLines(shard, it, tok.value(), shards), true)
+                    .saveAsTextFile(tmp);
             HadoopFiles.commit(tmp, o.output(), hconf);
             report.put("mode", "ids-text");
-            report.put("lines", lines.count());
+            TokenizeCounts total = putShards(report, shards, "lines");
+            report.put("lines", total.texts);
         } else {
             Dataset<Row> docs = spark.read().parquet(o.input());
             JavaRDD<Row> rows = docs.select("doc_id", "sentences").javaRDD()
-                    .mapPartitions(it -> encode(it, tok.value(), unk));
+                    .mapPartitionsWithIndex((shard, it) -> encode(shard, it, tok.value(), unk, shards), true);
             Dataset<Row> out = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
             out.write().parquet(tmp);
             HadoopFiles.commit(tmp, o.output(), hconf);
@@ -83,16 +99,83 @@ public final class TokenizeStage {
             report.put("tokens", tokens);
             report.put("unk_tokens", unknown);
             report.put("unk_rate", tokens == 0 ? 0.0 : (double) unknown / tokens);
+            putShards(report, shards, "sentences");
         }
         report.put("output", o.output());
         return report.finish();
     }
 
-    private static Iterator<Row> encode(Iterator<Row> docs, BertTokenizer tok, int unk) {
+    /** Per-shard counts: (shard index, counts), one entry per partition; the last one of a shard wins. */
+    private static TokenizeCounts putShards(StageReport report, CollectionAccumulator<Object[]> acc,
+                                            String textsName) {
+        Map<Integer, TokenizeCounts> byShard = new TreeMap<>();
+        for (Object[] e : acc.value()) {
+            byShard.put((Integer) e[0], (TokenizeCounts) e[1]);
+        }
+        List<Map<String, Object>> list = new ArrayList<>(byShard.size());
+        TokenizeCounts total = new TokenizeCounts();
+        for (Map.Entry<Integer, TokenizeCounts> e : byShard.entrySet()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("shard", e.getKey());
+            m.putAll(e.getValue().toMap(textsName));
+            list.add(m);
+            total.add(e.getValue());
+        }
+        report.put("totals", total.toMap(textsName));
+        report.put("shards", list);
+        return total;
+    }
+
+    private static Iterator<String> encodeLines(int shard, Iterator<String> lines, BertTokenizer tok,
+                                                CollectionAccumulator<Object[]> shards) {
+        TokenizeCounts counts = new TokenizeCounts();
+        IntBuffer ids = new IntBuffer();
+        StringBuilder sb = new StringBuilder();
         return new Iterator<>() {
+            private boolean reported;
+
             @Override
             public boolean hasNext() {
-                return docs.hasNext();
+                boolean more = lines.hasNext();
+                if (!more && !reported) {
+                    reported = true;
+                    shards.add(new Object[] {shard, counts});
+                }
+                return more;
+            }
+
+            @Override
+            public String next() {
+                ids.clear();
+                tok.encode(lines.next(), ids, counts);
+                sb.setLength(0);
+                int[] a = ids.array();
+                for (int i = 0; i < ids.size(); i++) {
+                    if (i > 0) {
+                        sb.append(' ');
+                    }
+                    sb.append(a[i]);
+                }
+                return sb.toString();
+            }
+        };
+    }
+
+    private static Iterator<Row> encode(int shard, Iterator<Row> docs, BertTokenizer tok, int unk,
+                                        CollectionAccumulator<Object[]> shards) {
+        TokenizeCounts counts = new TokenizeCounts();
+        IntBuffer buf = new IntBuffer();
+        return new Iterator<>() {
+            private boolean reported;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = docs.hasNext();
+                if (!more && !reported) {
+                    reported = true;
+                    shards.add(new Object[] {shard, counts});
+                }
+                return more;
             }
 
             @Override
@@ -103,7 +186,9 @@ public final class TokenizeStage {
                 long tokens = 0;
                 long unknown = 0;
                 for (String s : sentences) {
-                    int[] e = tok.encode(s);
+                    buf.clear();
+                    tok.encode(s, buf, counts);
+                    int[] e = buf.toArray();
                     if (e.length == 0) {
                         continue;
                     }

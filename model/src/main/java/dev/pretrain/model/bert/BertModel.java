@@ -60,14 +60,6 @@ public final class BertModel {
     /** Output names, in the order of {@link BertBatches} labels. */
     public static final String[] OUTPUTS = {"mlm", "nsp"};
 
-    /**
-     * Adam epsilon of the vocab decoder (other layers: ND4J's default 1e-8). With 1e-8, Adam's sign-like steps push
-     * every token that is absent from recent batches (gradient ~1/vocab) down at the full learning rate, which made
-     * the held-out MLM loss grow linearly after ~20 steps on a 30522 vocab; 1e-3 keeps those steps small while
-     * tokens with real gradients (&gt;~1e-2) still move at about the full rate.
-     */
-    public static final double DECODER_ADAM_EPSILON = 1e-3;
-
     private BertModel() {
     }
 
@@ -82,8 +74,18 @@ public final class BertModel {
      * @throws IllegalArgumentException if the config is invalid
      */
     public static ComputationGraph build(BertConfig config, BertTrainingConfig training) {
+        return build(config, training, 0);
+    }
+
+    /**
+     * Builds and initialises the graph with Google BERT's learning-rate schedule: linear warm-up, then
+     * linear decay to 0 at {@code totalSteps} (0: constant after warm-up).
+     *
+     * @throws IllegalArgumentException if the config is invalid
+     */
+    public static ComputationGraph build(BertConfig config, BertTrainingConfig training, int totalSteps) {
         config.validate();
-        WarmupSchedule schedule = new WarmupSchedule(training.learningRate(), training.warmupSteps());
+        WarmupSchedule schedule = new WarmupSchedule(training.learningRate(), training.warmupSteps(), totalSteps);
         int v = config.getVocabSize();
         int h = config.getHiddenSize();
         int t = config.getMaxPositionEmbeddings();
@@ -119,7 +121,6 @@ public final class BertModel {
         g.addVertex("mlm_input", new MergeVertex(), prev, "masked_lm_onehot")
                 .addLayer("mlm_transform", new BertMlmTransform(h, p), "mlm_input")
                 .addLayer("mlm", new RnnOutputLayer.Builder(new LossSparseMCXENT()).nIn(h).nOut(v)
-                        .updater(Adam.builder().learningRateSchedule(schedule).epsilon(DECODER_ADAM_EPSILON).build())
                         .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build(), "mlm_transform")
                 // [CLS] = first time step: reverse the sequence, take its last step (no feature masks are used)
                 .addVertex("reversed", new ReverseTimeSeriesVertex(), prev)

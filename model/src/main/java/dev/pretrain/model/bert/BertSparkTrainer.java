@@ -21,10 +21,12 @@ import scala.Tuple2;
  * {@code averagingFrequency} minibatches of {@code batchSizePerWorker} examples, then parameters and Adam state are
  * averaged on the driver. The caller's SparkConf should use Kryo with {@code org.nd4j.kryo.Nd4jRegistrator} and {@link BertKryoRegistrator} (see {@link BertKryoRegistrator#REGISTRATORS}).
  *
- * <p>Each epoch the training RDD is shuffled (seeded by {@code training.seed() + epoch}) and fitted in chunks;
- * after each chunk the held-out set is evaluated on the driver with {@link BertEvaluator}. A chunk is one epoch by
- * default, or {@link #evaluateEveryRounds(int) N averaging rounds} ({@code N x workers x averagingFrequency x
- * batchSizePerWorker} examples). {@link #timeLimitSeconds(double)} stops after the chunk that crosses the limit.
+ * <p>Each epoch the training RDD is shuffled (seeded by {@code training.seed() + epoch}) and fitted one averaging
+ * round ({@code workers x averagingFrequency x batchSizePerWorker} examples) at a time, with the round's learning rate
+ * from Google BERT's schedule ({@link WarmupSchedule}: linear warm-up, linear decay to 0 at the run's last step) set
+ * on the driver. The held-out set is evaluated on the driver with {@link BertEvaluator} once per epoch, or every
+ * {@link #evaluateEveryRounds(int) N averaging rounds}, and at the end. {@link #timeLimitSeconds(double)} stops at
+ * the first averaging round past the limit.
  */
 public final class BertSparkTrainer {
     private static final Logger log = LoggerFactory.getLogger(BertSparkTrainer.class);
@@ -76,13 +78,18 @@ public final class BertSparkTrainer {
      */
     public BertTrainResult fit(JavaSparkContext sc, JavaRDD<BertExample> train, List<BertExample> heldout) {
         if (heldout == null || heldout.isEmpty()) throw new IllegalArgumentException("BertSparkTrainer: empty held-out set");
-        ComputationGraph net = initialModel != null ? initialModel : BertModel.build(config, training);
+        long total = train.count();
+        if (total == 0) throw new IllegalArgumentException("BertSparkTrainer: empty training RDD");
+        int workers = training.workers();
+        int batch = training.batchSizePerWorker();
+        // minibatches each worker fits over the whole run: the end of the linear learning-rate decay
+        int totalSteps = (int) Math.min(Integer.MAX_VALUE,
+                (total + (long) workers * batch - 1) / ((long) workers * batch) * training.epochs());
+        ComputationGraph net = initialModel != null ? initialModel : BertModel.build(config, training, totalSteps);
         List<BertRound> rounds = new ArrayList<>();
         rounds.add(new BertRound(0, 0, 0.0, BertEvaluator.evaluate(net, heldout, config, evalBatchSize)));
         log.info("BERT round 0: {}", rounds.get(0).heldout());
 
-        int workers = training.workers();
-        int batch = training.batchSizePerWorker();
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)
                 .averagingFrequency(training.averagingFrequency())
@@ -93,14 +100,18 @@ public final class BertSparkTrainer {
                 .build();
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, tm);
 
-        long total = train.count();
-        if (total == 0) throw new IllegalArgumentException("BertSparkTrainer: empty training RDD");
-        long chunk = evalEveryRounds > 0
-                ? (long) evalEveryRounds * workers * training.averagingFrequency() * batch : total;
+        // One fit per averaging round, so that the learning rate can follow the schedule: DL4J's workers rebuild
+        // their network for every averaging round with a fresh iteration counter, so a schedule inside the
+        // updater would restart its warm-up each round. The driver sets the round's rate instead.
+        long chunk = (long) workers * training.averagingFrequency() * batch;
+        int roundsPerEval = evalEveryRounds > 0 ? evalEveryRounds : Integer.MAX_VALUE;
+        WarmupSchedule schedule = new WarmupSchedule(training.learningRate(), training.warmupSteps(), totalSteps);
         final BertConfig cfg = config;
         long seen = 0;
         double trainSeconds = 0;
-        int round = 0;
+        int evaluations = 0;
+        int averagingRounds = 0;
+        int sinceEval = 0;
         outer:
         for (int epoch = 0; epoch < training.epochs(); epoch++) {
             final long shuffleSeed = training.seed() * 31 + epoch;
@@ -117,22 +128,33 @@ public final class BertSparkTrainer {
                         .keys()
                         .repartition(workers)
                         .mapPartitions(it -> toBatches(it, batch, cfg));
+                int step = averagingRounds * training.averagingFrequency();
+                double lr = schedule.valueAt(step + training.averagingFrequency() / 2, epoch);
+                spark.getNetwork().setLearningRate(lr);
                 long t0 = System.nanoTime();
-                int iterBefore = spark.getNetwork().getIterationCount();
                 spark.fitMultiDataSet(data);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 seen += hi - lo;
-                round++;
+                averagingRounds++;
+                sinceEval++;
+                boolean last = epoch == training.epochs() - 1 && hi == total;
+                boolean outOfTime = trainSeconds > timeLimitSeconds;
+                if (sinceEval < roundsPerEval && !last && !outOfTime) {
+                    continue;
+                }
+                sinceEval = 0;
+                evaluations++;
                 ComputationGraph current = spark.getNetwork();
                 BertMetrics m = BertEvaluator.evaluate(current, heldout, config, evalBatchSize);
-                rounds.add(new BertRound(round, seen, trainSeconds, m));
-                log.info("BERT round {} (epoch {}, {} examples, {} s, iterations {} -> {}): {}", round, epoch, seen,
-                        String.format("%.1f", trainSeconds), iterBefore, current.getIterationCount(), m);
+                rounds.add(new BertRound(evaluations, seen, trainSeconds, m));
+                log.info("BERT evaluation {} (epoch {}, {} averaging rounds, {} examples, {} s, lr {}): {}",
+                        evaluations, epoch, averagingRounds, seen, String.format("%.1f", trainSeconds),
+                        String.format("%.2e", lr), m);
                 if (Double.isNaN(m.mlmLoss())) {
-                    throw new IllegalStateException("BertSparkTrainer: held-out MLM loss is NaN after round " + round
-                            + " (training diverged; lower the learning rate)");
+                    throw new IllegalStateException("BertSparkTrainer: held-out MLM loss is NaN after "
+                            + averagingRounds + " averaging rounds (training diverged; lower the learning rate)");
                 }
-                if (trainSeconds > timeLimitSeconds) {
+                if (outOfTime) {
                     indexed.unpersist();
                     break outer;
                 }
