@@ -21,7 +21,11 @@ import java.util.List;
  * {@code f(v) = r#}; otherwise, with {@code v} the child of {@code u} on character {@code c}, follow
  * {@code z = f(u), f(f(u)), ...} collecting {@code F(u) + F(z) + ...} until {@code z} has a {@code c}-transition,
  * and set {@code f(v) = δ(z, c)}. At the end of a word, failure links are followed (emitting pops) until {@code r#}
- * is reached. Pops are stored once per node in a shared {@code int[]}. Immutable after construction; thread-safe.
+ * is reached. Per node, the failure link and the pops (inline when there is exactly one) share two adjacent ints;
+ * the transitions of the two roots on chars below 256 are dense arrays. Only the WordPiece step is linear here:
+ * the paper's end-to-end variant, which fuses pre-tokenization into the same trie walk, is not implemented
+ * ({@link BasicTokenizer} runs first, one pass over the text). Immutable after construction; thread-safe.
+ * Limit: at most {@link #MAX_NODES} trie nodes (about two million tokens of average length 8).
  */
 final class LinMaxMatch {
   static final int ROOT = 0;

@@ -38,12 +38,14 @@ final class TrainBertCommand implements Callable<Integer> {
     @Option(names = "--max-heldout-examples", defaultValue = "256", description = "(default: ${DEFAULT-VALUE})") int maxHeldout;
     @Option(names = "--eval-every-rounds", defaultValue = "2", description = "Held-out evaluation every N averaging rounds; 0 = per epoch (default: ${DEFAULT-VALUE}).") int evalEvery;
     @Option(names = "--time-limit-seconds", defaultValue = "0", description = "Stop at the first evaluation past this wall time; 0 = none (default: ${DEFAULT-VALUE}).") double timeLimit;
+    @Option(names = "--validation-examples", defaultValue = "256", description = "Further held-out instances that pick the saved model by early stopping; 0 = keep the last (default: ${DEFAULT-VALUE}).") int validation;
     @Option(names = "--seed", defaultValue = "12345", description = "(default: ${DEFAULT-VALUE})") long seed;
 
     @Override
     public Integer call() {
         BertTrainingConfig t = new BertTrainingConfig(batch, averaging, workers, epochs, lr, weightDecay, warmup, seed);
         return spark.run("train-bert", s -> BertStage.run(s,
-                new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout, evalEvery, timeLimit)));
+                new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout, evalEvery, timeLimit,
+                        validation)));
     }
 }

@@ -142,6 +142,8 @@ public final class PipelineConfig {
         public int maxHeldoutExamples = 256;
         /** Held-out evaluation every this many averaging rounds (0: once per epoch). */
         public int evalEveryRounds = 2;
+        /** Held-out instances (besides max_heldout_examples) that pick the saved model by early stopping (0: last). */
+        public int validationExamples = 256;
         /** Stop at the first evaluation past this wall time (0: no limit). */
         public double timeLimitSeconds = 480;
     }

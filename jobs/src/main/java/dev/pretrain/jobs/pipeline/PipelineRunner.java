@@ -70,7 +70,7 @@ public final class PipelineRunner {
                 b.epochs, b.learningRate, b.weightDecay, b.warmupSteps, c.seed);
         stage(stages, run, hconf, BertStage.run(spark, new BertStage.Options(run.mlmExamples(), run.vocabFile(),
                 run.bert(), b.model, training, b.maxTrainExamples, b.maxHeldoutExamples, b.evalEveryRounds,
-                b.timeLimitSeconds)));
+                b.timeLimitSeconds, b.validationExamples)));
         stage(stages, run, hconf, EvaluateStage.run(spark, new EvaluateStage.Options(run.word2vec(),
                 c.evaluate.analogies, c.evaluate.similarity, run.bert(), run.mlmExamples(), b.maxHeldoutExamples,
                 run.eval())));

@@ -37,10 +37,13 @@ public final class BertStage {
     /**
      * Training settings; {@code model} is "tiny" or "mini" (Turc et al. 2019). The held-out set is
      * evaluated every {@code evalEveryRounds} averaging rounds (0: once per epoch); with
-     * {@code timeLimitSeconds} > 0 training stops after the first evaluation past that wall time.
+     * {@code timeLimitSeconds} > 0 training stops after the first evaluation past that wall time. With
+     * {@code validationExamples} > 0, that many further held-out instances (disjoint from the reported ones) select
+     * the saved model by early stopping on their MLM loss.
      */
     public record Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
-                          int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds) {}
+                          int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds,
+                          int validationExamples) {}
 
     private BertStage() {}
 
@@ -63,8 +66,12 @@ public final class BertStage {
         Vocab vocab = VocabStage.readVocab(o.vocab(), hconf);
         Dataset<Row> train = readExamples(spark, ExamplesStage.train(o.examples()), o.maxTrainExamples());
         List<BertExample> heldout = new ArrayList<>();
-        for (Row r : readExamples(spark, ExamplesStage.heldout(o.examples()), o.maxHeldoutExamples()).collectAsList()) {
-            heldout.add(toExample(r));
+        List<BertExample> validation = new ArrayList<>();
+        int limit = o.maxHeldoutExamples() > 0 && o.validationExamples() > 0
+                ? o.maxHeldoutExamples() + o.validationExamples() : o.maxHeldoutExamples();
+        for (Row r : readExamples(spark, ExamplesStage.heldout(o.examples()), limit).collectAsList()) {
+            (heldout.size() < o.maxHeldoutExamples() || o.maxHeldoutExamples() <= 0 ? heldout : validation)
+                    .add(toExample(r));
         }
         if (heldout.isEmpty()) {
             throw new IllegalArgumentException("no held-out instances under " + o.examples());
@@ -76,7 +83,7 @@ public final class BertStage {
         if (o.timeLimitSeconds() > 0) {
             trainer.timeLimitSeconds(o.timeLimitSeconds());
         }
-        BertTrainResult result = trainer.fit(jsc, trainRdd, heldout);
+        BertTrainResult result = trainer.fit(jsc, trainRdd, heldout, validation);
 
         HadoopFiles.writeAtomically(modelFile(o.output()), hconf, out -> BertModelIO.save(result.model(), out));
         HadoopFiles.writeString(configFile(o.output()), hconf, cfg.toJson() + "\n");
@@ -91,12 +98,14 @@ public final class BertStage {
         HadoopFiles.writeString(metricsFile(o.output()), hconf, jsonl.toString());
 
         BertMetrics first = result.rounds().get(0).heldout();
-        BertMetrics last = result.rounds().get(result.rounds().size() - 1).heldout();
+        BertMetrics last = result.rounds().get(result.kept()).heldout();
         report.put("model", o.model());
         report.put("config", cfg);
         report.put("training", o.training());
         report.put("train_instances", trainRdd.count());
         report.put("heldout_instances", heldout.size());
+        report.put("validation_instances", validation.size());
+        report.put("kept_evaluation", result.kept());
         report.put("heldout_mlm_loss_step0", first.mlmLoss());
         report.put("heldout_mlm_loss_final", last.mlmLoss());
         report.put("heldout_mlm_loss_reduction", 1.0 - last.mlmLoss() / first.mlmLoss());

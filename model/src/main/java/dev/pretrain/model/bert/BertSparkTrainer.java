@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,17 @@ public final class BertSparkTrainer {
      * @throws IllegalStateException    if the held-out MLM loss becomes NaN (diverged)
      */
     public BertTrainResult fit(JavaSparkContext sc, JavaRDD<BertExample> train, List<BertExample> heldout) {
+        return fit(sc, train, heldout, List.of());
+    }
+
+    /**
+     * As {@link #fit(JavaSparkContext, JavaRDD, List)}, with early stopping: when {@code validation} is not empty it
+     * is evaluated with {@code heldout} at every evaluation, and the returned model is the one with the lowest
+     * validation MLM loss (its parameters and updater state; the untrained model counts too). Keep
+     * {@code validation} disjoint from {@code heldout} so that the held-out figures stay unbiased.
+     */
+    public BertTrainResult fit(JavaSparkContext sc, JavaRDD<BertExample> train, List<BertExample> heldout,
+                               List<BertExample> validation) {
         if (heldout == null || heldout.isEmpty()) throw new IllegalArgumentException("BertSparkTrainer: empty held-out set");
         long total = train.count();
         if (total == 0) throw new IllegalArgumentException("BertSparkTrainer: empty training RDD");
@@ -88,6 +100,13 @@ public final class BertSparkTrainer {
         ComputationGraph net = initialModel != null ? initialModel : BertModel.build(config, training, totalSteps);
         List<BertRound> rounds = new ArrayList<>();
         rounds.add(new BertRound(0, 0, 0.0, BertEvaluator.evaluate(net, heldout, config, evalBatchSize)));
+        boolean early = validation != null && !validation.isEmpty();
+        double bestValidation = early
+                ? BertEvaluator.evaluate(net, validation, config, evalBatchSize).mlmLoss() : Double.NaN;
+        INDArray bestParams = early ? net.params().dup() : null;
+        INDArray bestUpdater = early && net.getUpdater().getStateViewArray() != null
+                ? net.getUpdater().getStateViewArray().dup() : null;
+        int bestEvaluation = 0;
         log.info("BERT round 0: {}", rounds.get(0).heldout());
 
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
@@ -147,6 +166,17 @@ public final class BertSparkTrainer {
                 ComputationGraph current = spark.getNetwork();
                 BertMetrics m = BertEvaluator.evaluate(current, heldout, config, evalBatchSize);
                 rounds.add(new BertRound(evaluations, seen, trainSeconds, m));
+                if (early) {
+                    double v = BertEvaluator.evaluate(current, validation, config, evalBatchSize).mlmLoss();
+                    log.info("BERT evaluation {}: validation MLM loss {}", evaluations, String.format("%.4f", v));
+                    if (v < bestValidation) {
+                        bestValidation = v;
+                        bestEvaluation = evaluations;
+                        bestParams = current.params().dup();
+                        bestUpdater = current.getUpdater().getStateViewArray() == null ? null
+                                : current.getUpdater().getStateViewArray().dup();
+                    }
+                }
                 log.info("BERT evaluation {} (epoch {}, {} averaging rounds, {} examples, {} s, lr {}): {}",
                         evaluations, epoch, averagingRounds, seen, String.format("%.1f", trainSeconds),
                         String.format("%.2e", lr), m);
@@ -161,7 +191,16 @@ public final class BertSparkTrainer {
             }
             indexed.unpersist();
         }
-        return new BertTrainResult(spark.getNetwork(), List.copyOf(rounds));
+        ComputationGraph result = spark.getNetwork();
+        if (early) {
+            result.setParams(bestParams);
+            if (bestUpdater != null) {
+                result.getUpdater().getStateViewArray().assign(bestUpdater);
+            }
+            log.info("BERT early stopping: kept evaluation {} (validation MLM loss {})", bestEvaluation,
+                    String.format("%.4f", bestValidation));
+        }
+        return new BertTrainResult(result, List.copyOf(rounds), early ? bestEvaluation : rounds.size() - 1);
     }
 
     /** SplitMix64 finaliser: a seeded pseudo-random sort key. */
