@@ -58,16 +58,5 @@ section="$BENCH_DIR/section.algorithms.md"
   echo "adversarial input (O(n) instead of O(n * longest token) per word)."
   echo "$end"
 } > "$section"
-python3 - "$DOC" "$section" "$begin" "$end" <<'PY'
-import sys
-doc, sec, b, e = sys.argv[1:]
-text = open(doc, encoding='utf-8').read()
-new = open(sec, encoding='utf-8').read().rstrip('\n')
-if b in text and e in text:
-    i = text.index(b); j = text.index(e) + len(e)
-    text = text[:i] + new + text[j:]
-else:
-    text = text.rstrip('\n') + '\n\n' + new + '\n'
-open(doc, 'w', encoding='utf-8').write(text)
-PY
+python3 "$(dirname "${BASH_SOURCE[0]}")/write-section.py" "$DOC" "$section" "$begin" "$end"
 echo "== wrote $DOC"

@@ -65,7 +65,6 @@ public final class TokenizeStage {
         Vocab vocab = VocabStage.readVocab(o.vocab(), hconf);
         int maxChars = o.maxCharsPerWord() > 0 ? o.maxCharsPerWord() : WordPieceTokenizer.DEFAULT_MAX_INPUT_CHARS_PER_WORD;
         Broadcast<BertTokenizer> tok = jsc.broadcast(new BertTokenizer(vocab, o.lowercase(), o.lowercase(), maxChars));
-        int unk = vocab.unkId();
         report.put("vocab", o.vocab());
         report.put("vocab_size", vocab.size());
         report.put("lowercase", o.lowercase());
@@ -84,7 +83,7 @@ public final class TokenizeStage {
         } else {
             Dataset<Row> docs = spark.read().parquet(o.input());
             JavaRDD<Row> rows = docs.select("doc_id", "sentences").javaRDD()
-                    .mapPartitionsWithIndex((shard, it) -> encode(shard, it, tok.value(), unk, shards), true);
+                    .mapPartitionsWithIndex((shard, it) -> encode(shard, it, tok.value(), shards), true);
             Dataset<Row> out = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
             out.write().parquet(tmp);
             HadoopFiles.commit(tmp, o.output(), hconf);
@@ -131,76 +130,61 @@ public final class TokenizeStage {
         TokenizeCounts counts = new TokenizeCounts();
         IntBuffer ids = new IntBuffer();
         StringBuilder sb = new StringBuilder();
-        return new Iterator<>() {
-            private boolean reported;
-
-            @Override
-            public boolean hasNext() {
-                boolean more = lines.hasNext();
-                if (!more && !reported) {
-                    reported = true;
-                    shards.add(new Object[] {shard, counts});
+        return reportingAtEnd(lines, line -> {
+            ids.clear();
+            tok.encode(line, ids, counts);
+            sb.setLength(0);
+            int[] a = ids.array();
+            for (int i = 0; i < ids.size(); i++) {
+                if (i > 0) {
+                    sb.append(' ');
                 }
-                return more;
+                sb.append(a[i]);
             }
-
-            @Override
-            public String next() {
-                ids.clear();
-                tok.encode(lines.next(), ids, counts);
-                sb.setLength(0);
-                int[] a = ids.array();
-                for (int i = 0; i < ids.size(); i++) {
-                    if (i > 0) {
-                        sb.append(' ');
-                    }
-                    sb.append(a[i]);
-                }
-                return sb.toString();
-            }
-        };
+            return sb.toString();
+        }, () -> shards.add(new Object[] {shard, counts}));
     }
 
-    private static Iterator<Row> encode(int shard, Iterator<Row> docs, BertTokenizer tok, int unk,
+    private static Iterator<Row> encode(int shard, Iterator<Row> docs, BertTokenizer tok,
                                         CollectionAccumulator<Object[]> shards) {
         TokenizeCounts counts = new TokenizeCounts();
         IntBuffer buf = new IntBuffer();
+        return reportingAtEnd(docs, d -> {
+            List<String> sentences = d.getList(1);
+            List<int[]> ids = new ArrayList<>(sentences.size());
+            long tokensBefore = counts.tokens;
+            long unknownBefore = counts.unknown;
+            for (String s : sentences) {
+                buf.clear();
+                tok.encode(s, buf, counts);
+                if (buf.size() > 0) {
+                    ids.add(buf.toArray());
+                }
+            }
+            return RowFactory.create(d.getString(0), toArrays(ids), counts.tokens - tokensBefore,
+                    counts.unknown - unknownBefore);
+        }, () -> shards.add(new Object[] {shard, counts}));
+    }
+
+    /** {@code in} mapped by {@code f}; {@code atEnd} runs once, when the mapped iterator is exhausted. */
+    private static <A, B> Iterator<B> reportingAtEnd(Iterator<A> in, java.util.function.Function<A, B> f,
+                                                     Runnable atEnd) {
         return new Iterator<>() {
             private boolean reported;
 
             @Override
             public boolean hasNext() {
-                boolean more = docs.hasNext();
+                boolean more = in.hasNext();
                 if (!more && !reported) {
                     reported = true;
-                    shards.add(new Object[] {shard, counts});
+                    atEnd.run();
                 }
                 return more;
             }
 
             @Override
-            public Row next() {
-                Row d = docs.next();
-                List<String> sentences = d.getList(1);
-                List<int[]> ids = new ArrayList<>(sentences.size());
-                long tokens = 0;
-                long unknown = 0;
-                for (String s : sentences) {
-                    buf.clear();
-                    tok.encode(s, buf, counts);
-                    int[] e = buf.toArray();
-                    if (e.length == 0) {
-                        continue;
-                    }
-                    for (int id : e) {
-                        if (id == unk) {
-                            unknown++;
-                        }
-                    }
-                    tokens += e.length;
-                    ids.add(e);
-                }
-                return RowFactory.create(d.getString(0), toArrays(ids), tokens, unknown);
+            public B next() {
+                return f.apply(in.next());
             }
         };
     }
@@ -211,16 +195,5 @@ public final class TokenizeStage {
             out[i] = Rows.boxed(ids.get(i));
         }
         return out;
-    }
-
-    static String join(int[] ids) {
-        StringBuilder sb = new StringBuilder(ids.length * 6);
-        for (int i = 0; i < ids.length; i++) {
-            if (i > 0) {
-                sb.append(' ');
-            }
-            sb.append(ids[i]);
-        }
-        return sb.toString();
     }
 }

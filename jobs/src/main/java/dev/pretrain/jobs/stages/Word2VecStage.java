@@ -83,10 +83,19 @@ public final class Word2VecStage {
                 })
                 .repartition(partitions)
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        long corpusWords = sentences.map(a -> (long) a.length).fold(0L, Long::sum);
-        int nonEmpty = (int) sentences.mapPartitions(it -> Collections.singletonList(it.hasNext() ? 1 : 0).iterator())
-                .fold(0, Integer::sum);
-        long sentenceCount = sentences.count();
+        // one pass: {sentences, words, non-empty partitions}
+        long[] sizes = sentences.mapPartitions(it -> {
+            long[] c = new long[3];
+            while (it.hasNext()) {
+                c[0]++;
+                c[1] += it.next().length;
+            }
+            c[2] = c[0] > 0 ? 1 : 0;
+            return Collections.singletonList(c).iterator();
+        }).reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
+        long sentenceCount = sizes[0];
+        long corpusWords = sizes[1];
+        int nonEmpty = (int) sizes[2];
         long totalWords = corpusWords * cfg.epochs();
 
         long[] counts = vocab.counts();
