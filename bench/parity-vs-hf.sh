@@ -76,8 +76,9 @@ for casing in uncased cased; do
     if cmp -s "$o.ours" "$o.hf"; then
       r="identical"
     else
-      diffl=$(paste -d '\001' "$o.ours" "$o.hf" | awk -F '\001' '$1 != $2' | wc -l)
-      r="DIFFERENT ($diffl lines; first: $(paste -d '\001' "$o.ours" "$o.hf" | awk -F '\001' '$1 != $2 {print NR; exit}'))"
+      # tab-separated (ids lines hold no tab); paste -d '\001' would read "\0" = empty separator
+      diffl=$(paste "$o.ours" "$o.hf" | awk -F '\t' '$1 != $2' | wc -l)
+      r="DIFFERENT ($diffl lines; first: $(paste "$o.ours" "$o.hf" | awk -F '\t' '$1 != $2 {print NR; exit}'))"
       fail=1
     fi
     echo "PARITY $casing $n lines=$lines bytes=$(wc -c < "$in") $r"

@@ -6,52 +6,69 @@ import java.util.Objects;
 
 /**
  * Cleans, sentence-splits and filters one raw document: {@link TextCleaner} then
- * {@link SentenceSegmenter}, then the filters, checked in this order: {@link DropReason#EMPTY} (no
- * clean text), {@link DropReason#TOO_SHORT} (fewer than {@code minChars} code points of clean text,
- * paragraph breaks included), {@link DropReason#TOO_FEW_SENTENCES} (fewer than {@code minSentences}).
+ * {@link SentenceSegmenter}, then the filters of {@link QualityFilters} in their documented order.
  * The id of a kept document is {@link DocIds#contentHash(List)} of its sentences.
  *
  * <p>Serializable; like its {@link SentenceSegmenter}, not thread-safe (one instance per task).
  */
 public final class DocumentProcessor implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private final TextCleaner cleaner;
   private final SentenceSegmenter segmenter;
-  private final int minChars;
-  private final int minSentences;
+  private final QualityFilters filters;
 
   /**
+   * The original processor: only {@link DropReason#EMPTY}, {@link DropReason#TOO_SHORT} and
+   * {@link DropReason#TOO_FEW_SENTENCES} ({@link QualityFilters#minimumsOnly(int, int)}).
+   *
    * @throws IllegalArgumentException if {@code minChars} or {@code minSentences} is negative
    */
   public DocumentProcessor(TextCleaner cleaner, SentenceSegmenter segmenter, int minChars, int minSentences) {
+    this(cleaner, segmenter, QualityFilters.minimumsOnly(minChars, minSentences));
+  }
+
+  public DocumentProcessor(TextCleaner cleaner, SentenceSegmenter segmenter, QualityFilters filters) {
     this.cleaner = Objects.requireNonNull(cleaner, "cleaner");
     this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
-    if (minChars < 0 || minSentences < 0) {
-      throw new IllegalArgumentException("minChars and minSentences must be >= 0, got " + minChars + ", "
-          + minSentences);
-    }
-    this.minChars = minChars;
-    this.minSentences = minSentences;
+    this.filters = Objects.requireNonNull(filters, "filters");
+  }
+
+  public QualityFilters filters() {
+    return filters;
   }
 
   /**
    * @param source  source name stored in the document
-   * @param rawText one raw document from {@link DocumentSplitter} (null is treated as empty)
+   * @param rawText one raw document from {@link DocumentSplitter} or {@link SourceReader} (null is treated as empty)
    */
   public IngestOutcome process(String source, String rawText) {
+    if (filters.dropInvalidUtf8() && rawText != null && rawText.indexOf('\uFFFD') >= 0) {
+      return IngestOutcome.ofDrop(DropReason.INVALID_UTF8);
+    }
     String clean = cleaner.clean(rawText);
     if (clean.isEmpty()) {
       return IngestOutcome.ofDrop(DropReason.EMPTY);
     }
-    if (clean.codePointCount(0, clean.length()) < minChars) {
+    int chars = clean.codePointCount(0, clean.length());
+    if (chars < filters.minChars()) {
       return IngestOutcome.ofDrop(DropReason.TOO_SHORT);
+    }
+    if (filters.maxChars() > 0 && chars > filters.maxChars()) {
+      return IngestOutcome.ofDrop(DropReason.TOO_LONG);
+    }
+    if (filters.maxSymbolRatio() < 1 && QualityFilters.symbolRatio(clean) > filters.maxSymbolRatio()) {
+      return IngestOutcome.ofDrop(DropReason.TOO_MANY_SYMBOLS);
+    }
+    if (filters.maxRepeatedLineRatio() < 1
+        && QualityFilters.repeatedLineRatio(clean) > filters.maxRepeatedLineRatio()) {
+      return IngestOutcome.ofDrop(DropReason.REPEATED_LINES);
     }
     List<String> sentences = segmenter.split(clean);
     if (sentences.isEmpty()) {
       return IngestOutcome.ofDrop(DropReason.EMPTY);
     }
-    if (sentences.size() < minSentences) {
+    if (sentences.size() < filters.minSentences()) {
       return IngestOutcome.ofDrop(DropReason.TOO_FEW_SENTENCES);
     }
     return IngestOutcome.ofDocument(new Document(DocIds.contentHash(sentences), source, sentences));

@@ -31,8 +31,21 @@ public final class DocumentSplitter implements Serializable {
   private final SourceSpec spec;
   private final Pattern heading;
   private final Pattern skip;
+  private final int maxDocChars;
 
   public DocumentSplitter(SourceSpec spec) {
+    this(spec, Integer.MAX_VALUE - 16);
+  }
+
+  /**
+   * @param maxDocChars a multi-line document stops growing once it is longer than this (its text is then
+   *                    cut, somewhere past {@code maxDocChars}, so a caller can tell and drop it); bounds memory
+   */
+  public DocumentSplitter(SourceSpec spec, int maxDocChars) {
+    if (maxDocChars < 1) {
+      throw new IllegalArgumentException("maxDocChars must be >= 1, got " + maxDocChars);
+    }
+    this.maxDocChars = maxDocChars;
     this.spec = Objects.requireNonNull(spec, "spec");
     this.heading = spec.headingRegex() == null ? null : Pattern.compile(spec.headingRegex());
     this.skip = spec.skipLineRegex() == null ? null : Pattern.compile(spec.skipLineRegex());
@@ -54,6 +67,8 @@ public final class DocumentSplitter implements Serializable {
     return switch (spec.format()) {
       case LINE, TSV -> new LineDocs(lines);
       case HEADINGS, BLANK_LINES, FILE -> new MultiLineDocs(lines);
+      default -> throw new IllegalArgumentException("source '" + spec.name() + "': format " + spec.format()
+          + " is not line based; read it with SourceReader");
     };
   }
 
@@ -160,6 +175,10 @@ public final class DocumentSplitter implements Serializable {
     private void add(String line) {
       if (line.isBlank()) {
         inParagraph = false;
+        return;
+      }
+      if (doc.length() > maxDocChars) {
+        hasText = true; // over the cap: keep reading to the document's end without growing
         return;
       }
       if (hasText) {

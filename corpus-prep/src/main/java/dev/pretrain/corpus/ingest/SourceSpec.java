@@ -22,11 +22,16 @@ import java.util.regex.PatternSyntaxException;
  * @param linePerParagraph   {@code true}: every input line is a paragraph of its own (WikiText, one sentence per line
  *                           files); {@code false}: consecutive non-blank lines are one hard-wrapped paragraph joined
  *                           with a space, and blank lines separate paragraphs (Gutenberg books)
+ * @param field              {@link DocumentFormat#JSONL}: the text field (top-level name or a JSON Pointer starting
+ *                           with {@code /}); {@link DocumentFormat#CSV}: the header name of the text column; null otherwise
+ * @param delimiter          {@link DocumentFormat#CSV} field delimiter ({@code ','} or {@code '\t'}, ...)
+ * @param memberRegex        {@link DocumentFormat#TAGGED_TAR}: regex ({@code find}) of the member names to read, null
+ *                           for every regular file member
  * @throws IllegalArgumentException if a regex does not compile, or a required field is missing
  */
 public record SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
                          String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
-                         boolean linePerParagraph)
+                         boolean linePerParagraph, String field, char delimiter, String memberRegex)
     implements Serializable {
 
   /** WikiText article title line, e.g. {@code " = Robert Boulter = "} (not {@code " = = Section = = "}). */
@@ -45,8 +50,21 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
     if (format == DocumentFormat.HEADINGS && (headingRegex == null || headingRegex.isEmpty())) {
       throw new IllegalArgumentException("source " + name + ": format HEADINGS needs a headingRegex");
     }
+    if ((format == DocumentFormat.JSONL || format == DocumentFormat.CSV) && (field == null || field.isEmpty())) {
+      throw new IllegalArgumentException("source " + name + ": format " + format + " needs a field (the text "
+          + (format == DocumentFormat.CSV ? "column's header name)" : "field name or JSON Pointer)"));
+    }
     checkRegex(name, "headingRegex", headingRegex);
     checkRegex(name, "skipLineRegex", skipLineRegex);
+    checkRegex(name, "memberRegex", memberRegex);
+  }
+
+  /** The ten-component form (before JSONL/CSV/tar fields): {@code field} null, delimiter {@code ','}, all members. */
+  public SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
+                    String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
+                    boolean linePerParagraph) {
+    this(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, wikitextDetokenize,
+        linePerParagraph, null, ',', null);
   }
 
   /** The nine-component form of the original API; {@code linePerParagraph} is {@code false}. */
@@ -114,22 +132,55 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
 
   public SourceSpec withHtml(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, on,
-        wikitextDetokenize, linePerParagraph);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);
   }
 
   public SourceSpec withWikitextDetokenize(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, on,
-        linePerParagraph);
+        linePerParagraph, field, delimiter, memberRegex);
   }
 
   public SourceSpec withLinePerParagraph(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
-        wikitextDetokenize, on);
+        wikitextDetokenize, on, field, delimiter, memberRegex);
   }
 
   public SourceSpec withSkipLineRegex(String regex) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, regex, html,
-        wikitextDetokenize, linePerParagraph);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);
+  }
+
+  /** JSON lines: one document per line from the string {@code field} (top-level name or JSON Pointer). */
+  public static SourceSpec jsonLines(String name, String uri, String field) {
+    return new SourceSpec(name, uri, DocumentFormat.JSONL, 0, false, null, null, false, false, true, field, ',',
+        null);
+  }
+
+  /**
+   * Delimited text with a header record (RFC 4180 quoting, multi-line quoted fields); one document per record
+   * from the column named {@code column}.
+   */
+  public static SourceSpec csv(String name, String uri, String column, char delimiter) {
+    return new SourceSpec(name, uri, DocumentFormat.CSV, 0, true, null, null, false, false, true, column,
+        delimiter, null);
+  }
+
+  /** A MediaWiki XML dump: one document per namespace-0, non-redirect page, wiki markup removed. */
+  public static SourceSpec wikipediaXml(String name, String uri) {
+    return new SourceSpec(name, uri, DocumentFormat.WIKI_XML, 0, false, null, null, false, false, true, null, ',',
+        null);
+  }
+
+  /**
+   * Tar members of {@code word/TAG} tokens (one sentence per line, each line a paragraph), one document per member whose name matches {@code memberRegex}. */
+  public static SourceSpec taggedTar(String name, String uri, String memberRegex) {
+    return new SourceSpec(name, uri, DocumentFormat.TAGGED_TAR, 0, false, null, null, false, false, true, null,
+        ',', memberRegex);
+  }
+
+  /** NLTK's tagged Brown corpus tarball: members {@code ca01} ... {@code cr09} (not CONTENTS/README). */
+  public static SourceSpec brown(String name, String uri) {
+    return taggedTar(name, uri, "(^|/)c[a-r]\\d\\d$");
   }
 
   /** A {@link TextCleaner} configured for this source. */

@@ -16,7 +16,7 @@ public final class GenerationStats implements Serializable {
   /** Passes whose target length was drawn short (probability {@code short_seq_prob}). */
   public long shortTargetPasses;
   public long instances;
-  /** Instances whose B segment is random ({@code is_random_next}). */
+  /** Instances with next_sentence_labels 1: NSP: B is random ({@code is_random_next}); SOP: A and B swapped. */
   public long randomNext;
   /** Instances made from a one-segment chunk (random next forced). */
   public long forcedRandomNext;
@@ -31,6 +31,14 @@ public final class GenerationStats implements Serializable {
   public long maskedAsMask;
   public long maskedKept;
   public long maskedRandom;
+  /** SOP: one-sentence chunks split inside the sentence to get two consecutive segments. */
+  public long splitSentenceChunks;
+  /** SOP: one-token one-sentence chunks that cannot form two segments (no instance). */
+  public long skippedChunks;
+  /** FULL_SENTENCES: extra [SEP] tokens written between documents. */
+  public long documentSeparators;
+  /** FULL_SENTENCES: sentences longer than max_seq_length - 2, cut into consecutive pieces. */
+  public long splitLongSentences;
 
   public GenerationStats merge(GenerationStats o) {
     emptyDocuments += o.emptyDocuments;
@@ -46,6 +54,10 @@ public final class GenerationStats implements Serializable {
     maskedAsMask += o.maskedAsMask;
     maskedKept += o.maskedKept;
     maskedRandom += o.maskedRandom;
+    splitSentenceChunks += o.splitSentenceChunks;
+    skippedChunks += o.skippedChunks;
+    documentSeparators += o.documentSeparators;
+    splitLongSentences += o.splitLongSentences;
     return this;
   }
 
@@ -55,6 +67,8 @@ public final class GenerationStats implements Serializable {
         + ", shortTargetPasses=" + shortTargetPasses + ", instances=" + instances + ", randomNext=" + randomNext
         + ", forcedRandomNext=" + forcedRandomNext + ", tokens=" + tokens + ", truncatedTokens=" + truncatedTokens
         + ", candidates=" + candidates + ", masked=" + masked + ", maskedAsMask=" + maskedAsMask
-        + ", maskedKept=" + maskedKept + ", maskedRandom=" + maskedRandom + "}";
+        + ", maskedKept=" + maskedKept + ", maskedRandom=" + maskedRandom + ", splitSentenceChunks=" + splitSentenceChunks + ", skippedChunks="
+        + skippedChunks + ", documentSeparators=" + documentSeparators + ", splitLongSentences=" + splitLongSentences
+        + "}";
   }
 }

@@ -37,82 +37,20 @@ class PretrainingDataGeneratorTest {
     instances = new PretrainingDataGenerator(config, moby.ids).generate(moby.docIds, moby.documents, stats);
   }
 
-  /** Original (unmasked) tokens of an instance, without padding. */
   private static int[] original(PretrainingInstance x) {
-    int[] t = Arrays.copyOf(x.inputIds(), x.length());
-    for (int k = 0; k < x.numPredictions(); k++) {
-      t[x.maskedLmPositions()[k]] = x.maskedLmIds()[k];
-    }
-    return t;
+    return InstanceChecks.original(x);
   }
 
   private static int indexOf(int[] hay, int[] needle, int from) {
-    outer:
-    for (int i = Math.max(0, from); i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+    return InstanceChecks.indexOf(hay, needle, from);
   }
 
   @Test
   void structureOfEveryInstance() {
     assertTrue(instances.size() >= 20_000, "instances " + instances.size());
     assertEquals(stats.instances, instances.size());
-    SpecialIds ids = moby.ids;
     for (PretrainingInstance x : instances) {
-      int n = x.length();
-      assertEquals(MAX_SEQ, x.inputIds().length);
-      assertEquals(MAX_SEQ, x.segmentIds().length);
-      assertEquals(MAX_PRED, x.maskedLmPositions().length);
-      assertEquals(MAX_PRED, x.maskedLmIds().length);
-      assertEquals(MAX_PRED, x.maskedLmWeights().length);
-      assertTrue(n >= 5 && n <= MAX_SEQ);
-      int[] tok = original(x);
-      assertEquals(ids.cls(), tok[0]);
-      assertEquals(ids.sep(), tok[n - 1]);
-      int sep1 = -1;
-      for (int i = 1; i < n - 1; i++) {
-        if (tok[i] == ids.sep()) {
-          assertEquals(-1, sep1, "exactly one inner [SEP]");
-          sep1 = i;
-        }
-        assertNotEquals(ids.cls(), tok[i]);
-      }
-      assertTrue(sep1 >= 2 && sep1 <= n - 3, "A and B non-empty");
-      for (int i = 0; i < MAX_SEQ; i++) {
-        assertEquals(i < n ? 1 : 0, x.inputMask()[i]);
-        assertEquals(i > sep1 && i < n ? 1 : 0, x.segmentIds()[i], "segment id at " + i);
-        if (i >= n) {
-          assertEquals(ids.pad(), x.inputIds()[i]);
-        }
-      }
-      int expectedPred = Math.min(MAX_PRED, Math.max(1, (int) Math.rint(n * 0.15)));
-      assertEquals(expectedPred, x.numPredictions());
-      for (int k = 0; k < MAX_PRED; k++) {
-        int pos = x.maskedLmPositions()[k];
-        if (k < expectedPred) {
-          assertEquals(1.0f, x.maskedLmWeights()[k]);
-          assertTrue(pos > 0 && pos < n - 1 && pos != sep1, "never [CLS]/[SEP]");
-          if (k > 0) {
-            assertTrue(pos > x.maskedLmPositions()[k - 1], "sorted, distinct");
-          }
-        } else {
-          assertEquals(0, pos);
-          assertEquals(0, x.maskedLmIds()[k]);
-          assertEquals(0.0f, x.maskedLmWeights()[k]);
-        }
-      }
-      // unmasked positions are untouched original tokens: only masked positions may be [MASK]
-      for (int i = 0; i < n; i++) {
-        if (x.inputIds()[i] == ids.mask()) {
-          assertTrue(Arrays.binarySearch(x.maskedLmPositions(), 0, expectedPred, i) >= 0);
-        }
-      }
+      InstanceChecks.assertPairLayout(x, moby.ids, MAX_SEQ, MAX_PRED, 0.15);
     }
   }
 

@@ -3,6 +3,8 @@ package dev.pretrain.jobs.cli;
 import java.util.concurrent.Callable;
 
 import dev.pretrain.examples.mlm.MaskedLmConfig;
+import dev.pretrain.examples.mlm.MaskingMode;
+import dev.pretrain.examples.mlm.PretrainingTask;
 import dev.pretrain.jobs.stages.ExamplesStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +58,22 @@ final class ExamplesCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "12345", description = "(default: ${DEFAULT-VALUE})")
         long seed;
 
+        @Option(names = "--task", defaultValue = "nsp",
+                description = {"nsp (BERT next-sentence prediction), sop (ALBERT sentence-order prediction: label 1 =",
+                        "swapped) or full_sentences (RoBERTa: sentences packed across documents, no pair label)",
+                        "(default: ${DEFAULT-VALUE})."})
+        String task;
+
+        @Option(names = "--masking", defaultValue = "static",
+                description = {"static (masks written into the instances, dupe_factor copies) or dynamic (RoBERTa:",
+                        "train/ written unmasked with instance_id; train-bert masks each epoch) (default: ${DEFAULT-VALUE})."})
+        String masking;
+
+        @Option(names = "--bin-size", defaultValue = "0",
+                description = {"Sequence-length bin width (NVIDIA LDDL), e.g. 32 or 64: adds length_bin, partitions",
+                        "Parquet and TFRecords by it; 0 = no binning (default: ${DEFAULT-VALUE})."})
+        int binSize;
+
         @Option(names = "--shards", defaultValue = "16",
                 description = "Document groups (by seeded doc_id hash) that random next sentences are drawn within (default: ${DEFAULT-VALUE}).")
         int shards;
@@ -71,10 +89,10 @@ final class ExamplesCommand implements Runnable {
         @Override
         public Integer call() {
             MaskedLmConfig cfg = new MaskedLmConfig(maxSeqLength, maxPredictions, maskedLmProb, shortSeqProb,
-                    dupeFactor, seed, wholeWordMasking);
+                    dupeFactor, seed, wholeWordMasking, PretrainingTask.parse(task), MaskingMode.parse(masking));
             return spark.run("examples mlm", s -> ExamplesStage.runMlm(s,
                     new ExamplesStage.MlmOptions(tokenized, vocab, output, cfg, shards, heldoutFraction,
-                            ExamplesStage.OutputFormat.parse(format))));
+                            ExamplesStage.OutputFormat.parse(format), binSize)));
         }
     }
 

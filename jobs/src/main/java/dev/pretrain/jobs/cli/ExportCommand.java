@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"The hand-off folder: word2vec/ (vectors.txt, vectors.bin in word2vec C formats, vocab.txt",
-                "with counts) and bert/ (DL4J model.zip, vocab.txt, config.json)."})
+                "with counts), bert/ (DL4J model.zip, vocab.txt, config.json) and hf/ (the BERT model as a HuggingFace",
+                "BertForPreTraining folder: config.json, model.safetensors, vocab.txt, tokenizer_config.json)."})
 final class ExportCommand implements Callable<Integer> {
     @Mixin SparkOptions spark;
 

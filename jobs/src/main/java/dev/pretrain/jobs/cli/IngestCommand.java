@@ -20,8 +20,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--source", required = true, paramLabel = "SPEC",
             description = {"An input, repeatable: comma-separated key=value pairs:",
-                    "name=N,uri=URI_OR_GLOB,format=line|tsv|headings|blank_lines[,column=4][,header=true]",
-                    "[,html=true][,heading=REGEX][,skip=REGEX][,wikitext=true][,line_per_paragraph=true]",
+                    "name=N,uri=URI_OR_GLOB,format=line|tsv|headings|blank_lines|file|jsonl|csv|wikipedia_xml|tagged_tar|brown",
+                    "[,column=4][,header=true][,field=NAME (jsonl field / JSON Pointer, csv column)][,delimiter=tab|,]",
+                    "[,members=REGEX (tar)][,html=true][,heading=REGEX][,skip=REGEX][,wikitext=true][,line_per_paragraph=true]",
                     "e.g. name=imdb,uri=../shared/data/corpora/imdb-aclImdb-v1-unsup-50k.tsv.gz,format=tsv,column=4,header=true,html=true"})
     List<String> sources;
 
@@ -37,8 +38,35 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--min-sentences", defaultValue = "1", description = "Drop documents with fewer sentences (default: ${DEFAULT-VALUE}).")
     int minSentences;
 
-    @Option(names = "--target-shard-mb", defaultValue = "32", description = "Target shard size in MiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--target-shard-mb", defaultValue = "32", description = "Target shard size in MiB (default: ${DEFAULT-VALUE}); N = ceil(bytes / target) shards of equal bytes.")
     long targetShardMb;
+
+    @Option(names = "--max-chars", defaultValue = "1000000", description = "Drop documents longer than this, 0: no limit (default: ${DEFAULT-VALUE}).")
+    int maxChars;
+
+    @Option(names = "--max-symbol-ratio", defaultValue = "0.3", description = "Drop documents whose share of non-letter/digit/space characters is above this (default: ${DEFAULT-VALUE}; 1: off).")
+    double maxSymbolRatio;
+
+    @Option(names = "--max-repeated-line-ratio", defaultValue = "0.3", description = "Drop documents whose share of repeated lines is above this (default: ${DEFAULT-VALUE}; 1: off).")
+    double maxRepeatedLineRatio;
+
+    @Option(names = "--keep-invalid-utf8", description = "Keep documents with invalid UTF-8 (bad bytes removed) instead of dropping them.")
+    boolean keepInvalidUtf8;
+
+    @Option(names = "--max-document-chars", defaultValue = "10000000", description = "Read cap: a raw document longer than this is dropped as oversized (default: ${DEFAULT-VALUE}).")
+    int maxDocumentChars;
+
+    @Option(names = "--near-dup-threshold", defaultValue = "0.8", description = "Jaccard similarity of word 5-gram shingles for near duplicates (default: ${DEFAULT-VALUE}).")
+    double nearDupThreshold;
+
+    @Option(names = "--near-dup-hash-tables", defaultValue = "5", description = "MinHash LSH hash tables (default: ${DEFAULT-VALUE}).")
+    int nearDupHashTables;
+
+    @Option(names = "--no-near-dup", description = "Do not look for near duplicates (MinHash LSH).")
+    boolean noNearDup;
+
+    @Option(names = "--no-exact-dedup", description = "Keep exact duplicates (for benchmarks).")
+    boolean noExactDedup;
 
     @Override
     public Integer call() {
@@ -46,8 +74,14 @@ final class IngestCommand implements Callable<Integer> {
         for (String s : sources) {
             specs.add(parseSource(s).toSpec());
         }
+        IngestStage.Filters filters = new IngestStage.Filters(maxChars, maxSymbolRatio, maxRepeatedLineRatio,
+                !keepInvalidUtf8, maxDocumentChars);
+        IngestStage.NearDup near = new IngestStage.NearDup(!noNearDup, nearDupThreshold, nearDupHashTables,
+                IngestStage.NearDup.DEFAULT.shingleWords(), IngestStage.NearDup.DEFAULT.numFeatures(),
+                IngestStage.NearDup.DEFAULT.seed());
         return spark.run("ingest", session -> IngestStage.run(session,
-                new IngestStage.Options(specs, output, language, minChars, minSentences, targetShardMb << 20)));
+                new IngestStage.Options(specs, output, language, minChars, minSentences, targetShardMb << 20, filters,
+                        near, !noExactDedup)));
     }
 
     static PipelineConfig.Source parseSource(String spec) {
@@ -70,6 +104,9 @@ final class IngestCommand implements Callable<Integer> {
                 case "skip" -> s.skipRegex = v;
                 case "wikitext" -> s.wikitext = Boolean.parseBoolean(v);
                 case "line_per_paragraph" -> s.linePerParagraph = Boolean.parseBoolean(v);
+                case "field" -> s.field = v;
+                case "delimiter" -> s.delimiter = v;
+                case "members" -> s.members = v;
                 default -> throw new IllegalArgumentException("unknown --source key '" + k + "' in '" + spec + "'");
             }
         }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Pretraining language representations on Spark: corpus ingestion, WordPiece, "
                 + "training examples, SGNS word vectors and BERT encoders.",
         subcommands = {
-                IngestCommand.class, VocabCommand.class, TokenizeCommand.class, ExamplesCommand.class,
+                IngestCommand.class, IngestIncrementalCommand.class, VocabCommand.class, TokenizeCommand.class, ExamplesCommand.class,
                 TrainWord2VecCommand.class, TrainBertCommand.class, EvaluateCommand.class, ExportCommand.class,
                 PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class PretrainCli implements Runnable {

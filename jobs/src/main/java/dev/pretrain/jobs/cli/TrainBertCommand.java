@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train-bert", mixinStandardHelpOptions = true,
         description = {"MLM/NSP instances -> a BERT-style encoder (DL4J), trained with parameter averaging",
                 "(ParameterAveragingTrainingMaster) across the Spark workers. Writes model.zip, config.json,",
-                "vocab.txt and metrics.jsonl (held-out MLM/NSP loss and accuracy per round; round 0 = untrained)."})
+                "vocab.txt, metrics.jsonl (held-out MLM/NSP loss and accuracy per evaluation; round 0 = untrained)",
+                "and rounds.jsonl (train loss, tokens/s, ETA per averaging round). With --checkpoint-dir it",
+                "checkpoints every --checkpoint-every rounds and resumes from the newest checkpoint there."})
 final class TrainBertCommand implements Callable<Integer> {
     @Mixin SparkOptions spark;
 
@@ -40,10 +42,13 @@ final class TrainBertCommand implements Callable<Integer> {
     @Option(names = "--time-limit-seconds", defaultValue = "0", description = "Stop at the first evaluation past this wall time; 0 = none (default: ${DEFAULT-VALUE}).") double timeLimit;
     @Option(names = "--validation-examples", defaultValue = "256", description = "Further held-out instances that pick the saved model by early stopping; 0 = keep the last (default: ${DEFAULT-VALUE}).") int validation;
     @Option(names = "--seed", defaultValue = "12345", description = "(default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--checkpoint-dir", description = "Folder (any Hadoop path) for training checkpoints; when it holds one, training resumes from the newest (default: none).") String checkpointDir;
+    @Option(names = "--checkpoint-every", defaultValue = "10", description = "Checkpoint every N averaging rounds (and at the end) when --checkpoint-dir is given; 0 = only at the end (default: ${DEFAULT-VALUE}).") int checkpointEvery;
 
     @Override
     public Integer call() {
-        BertTrainingConfig t = new BertTrainingConfig(batch, averaging, workers, epochs, lr, weightDecay, warmup, seed);
+        BertTrainingConfig t = new BertTrainingConfig(batch, averaging, workers, epochs, lr, weightDecay, warmup, seed)
+                .withCheckpoints(checkpointDir, checkpointEvery);
         return spark.run("train-bert", s -> BertStage.run(s,
                 new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout, evalEvery, timeLimit,
                         validation)));

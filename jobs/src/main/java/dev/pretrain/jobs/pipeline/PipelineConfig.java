@@ -40,7 +40,7 @@ public final class PipelineConfig {
     public static final class Source {
         public String name;
         public String uri;
-        /** line | tsv | headings | blank_lines */
+        /** line | tsv | headings | blank_lines | file | jsonl | csv | wikipedia_xml | tagged_tar | brown */
         public String format = "line";
         public int column = 0;
         public boolean header = false;
@@ -50,6 +50,12 @@ public final class PipelineConfig {
         public boolean wikitext = false;
         /** Each line is a whole paragraph (WikiText) instead of hard-wrapped text (Gutenberg). */
         public boolean linePerParagraph = false;
+        /** jsonl: the text field (name or JSON Pointer); csv: the text column's header name. */
+        public String field;
+        /** csv: the delimiter, one character or "tab" (default ","). */
+        public String delimiter = ",";
+        /** tagged_tar: regex of the member names to read (default: all). */
+        public String members;
 
         public SourceSpec toSpec() {
             if (name == null || uri == null) {
@@ -60,10 +66,21 @@ public final class PipelineConfig {
                 case "tsv" -> SourceSpec.tsv(name, uri, column, header);
                 case "headings" -> SourceSpec.headings(name, uri, headingRegex, skipRegex);
                 case "blank_lines" -> SourceSpec.blankLines(name, uri);
+                case "file" -> SourceSpec.wholeFile(name, uri);
+                case "jsonl" -> SourceSpec.jsonLines(name, uri, field);
+                case "csv" -> SourceSpec.csv(name, uri, field, "tab".equals(delimiter) || "\t".equals(delimiter) ? '\t'
+                        : delimiter.charAt(0));
+                case "wikipedia_xml" -> SourceSpec.wikipediaXml(name, uri);
+                case "tagged_tar" -> SourceSpec.taggedTar(name, uri, members);
+                case "brown" -> SourceSpec.brown(name, uri);
                 default -> throw new IllegalArgumentException("source " + name + ": unknown format '" + format
-                        + "' (line, tsv, headings, blank_lines)");
+                        + "' (line, tsv, headings, blank_lines, file, jsonl, csv, wikipedia_xml, tagged_tar, brown)");
             };
-            return s.withHtml(html).withWikitextDetokenize(wikitext).withLinePerParagraph(linePerParagraph);
+            boolean lpp = switch (format) { // formats whose lines are paragraphs by nature keep that default
+                case "line", "tsv", "jsonl", "csv", "wikipedia_xml", "tagged_tar", "brown" -> true;
+                default -> linePerParagraph;
+            };
+            return s.withHtml(html).withWikitextDetokenize(wikitext).withLinePerParagraph(lpp || linePerParagraph);
         }
 
         static Source of(String name, String uri, String format) {
@@ -80,6 +97,17 @@ public final class PipelineConfig {
         public int minChars = 20;
         public int minSentences = 1;
         public long targetShardMb = 32;
+        /** Quality filters (see QualityFilters): 0 / 1.0 switch a limit off. */
+        public int maxChars = 1_000_000;
+        public double maxSymbolRatio = 0.3;
+        public double maxRepeatedLineRatio = 0.3;
+        public boolean dropInvalidUtf8 = true;
+        /** Read cap: a raw document longer than this is dropped as oversized. */
+        public int maxDocumentChars = 10_000_000;
+        /** Near-duplicate removal: MinHash LSH on word 5-gram shingles, Jaccard >= threshold. */
+        public boolean nearDup = true;
+        public double nearDupThreshold = 0.8;
+        public int nearDupHashTables = 5;
         public List<Source> sources = defaultSources();
     }
 
@@ -88,6 +116,8 @@ public final class PipelineConfig {
         public long minFrequency = 2;
         public boolean lowercase = true;
         public int numUnused = 0;
+        /** WordPiece training criterion: bpe (HuggingFace's trainer) | likelihood (Schuster &amp; Nakajima 2012). */
+        public String algorithm = "bpe";
         /** An existing vocab.txt to use instead of training one. */
         public String existing;
     }
@@ -103,6 +133,12 @@ public final class PipelineConfig {
         public double shortSeqProb = 0.1;
         public int dupeFactor = 1;
         public boolean wholeWordMasking = false;
+        /** nsp (BERT) | sop (ALBERT sentence order, label 1 = swapped) | full_sentences (RoBERTa packing). */
+        public String task = "nsp";
+        /** static (masks in the files) | dynamic (train/ unmasked; train-bert masks each epoch, RoBERTa). */
+        public String masking = "static";
+        /** Sequence-length bin width (NVIDIA LDDL): adds length_bin and partitions the output by it; 0 = off. */
+        public int binSize = 0;
         public int shards = 16;
         public double heldoutFraction = 0.01;
         public SkipGram skipgram = new SkipGram();
@@ -146,6 +182,8 @@ public final class PipelineConfig {
         public int validationExamples = 256;
         /** Stop at the first evaluation past this wall time (0: no limit). */
         public double timeLimitSeconds = 480;
+        /** Checkpoint every N averaging rounds into the run's bert/checkpoints/ and resume from there (0: off). */
+        public int checkpointEvery = 0;
     }
 
     public static final class Evaluate {

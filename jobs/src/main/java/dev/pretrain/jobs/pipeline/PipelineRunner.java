@@ -11,7 +11,9 @@ import org.apache.spark.sql.SparkSession;
 
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.examples.mlm.MaskedLmConfig;
+import dev.pretrain.jobs.report.ConsoleProgress;
 import dev.pretrain.jobs.report.RunSummary;
+import dev.pretrain.jobs.report.SummaryHtml;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.stages.BertStage;
@@ -37,6 +39,7 @@ public final class PipelineRunner {
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
         RunLayout run = new RunLayout(c.output);
         long t0 = System.nanoTime();
+        ConsoleProgress progress = ConsoleProgress.install(spark.sparkContext()); // stderr, with ETA
         Map<String, Object> stages = new LinkedHashMap<>();
         String started = Instant.now().toString();
 
@@ -44,17 +47,27 @@ public final class PipelineRunner {
         for (PipelineConfig.Source s : c.ingest.sources) {
             sources.add(s.toSpec());
         }
+        PipelineConfig.Ingest ig = c.ingest;
         stage(stages, run, hconf, IngestStage.run(spark, new IngestStage.Options(sources, run.documents(),
-                c.ingest.language, c.ingest.minChars, c.ingest.minSentences, c.ingest.targetShardMb << 20)));
+                ig.language, ig.minChars, ig.minSentences, ig.targetShardMb << 20,
+                new IngestStage.Filters(ig.maxChars, ig.maxSymbolRatio, ig.maxRepeatedLineRatio, ig.dropInvalidUtf8,
+                        ig.maxDocumentChars),
+                new IngestStage.NearDup(ig.nearDup, ig.nearDupThreshold, ig.nearDupHashTables,
+                        IngestStage.NearDup.DEFAULT.shingleWords(), IngestStage.NearDup.DEFAULT.numFeatures(), c.seed),
+                true)));
         stage(stages, run, hconf, VocabStage.run(spark, new VocabStage.Options(run.documents(), run.vocab(),
-                c.vocab.size, c.vocab.minFrequency, c.vocab.lowercase, c.vocab.numUnused, c.vocab.existing)));
+                c.vocab.size, c.vocab.minFrequency, c.vocab.lowercase, c.vocab.numUnused, c.vocab.existing,
+                dev.pretrain.corpus.tokenize.WordPieceTrainer.Algorithm.parse(c.vocab.algorithm), false)));
         stage(stages, run, hconf, TokenizeStage.run(spark, new TokenizeStage.Options(run.documents(),
                 run.vocabFile(), run.tokenized(), c.vocab.lowercase, c.tokenize.maxCharsPerWord, false)));
         PipelineConfig.Examples e = c.examples;
         MaskedLmConfig mlm = new MaskedLmConfig(e.maxSeqLength, e.maxPredictionsPerSeq, e.maskedLmProb,
-                e.shortSeqProb, e.dupeFactor, c.seed, e.wholeWordMasking);
+                e.shortSeqProb, e.dupeFactor, c.seed, e.wholeWordMasking,
+                dev.pretrain.examples.mlm.PretrainingTask.parse(e.task),
+                dev.pretrain.examples.mlm.MaskingMode.parse(e.masking));
         stage(stages, run, hconf, ExamplesStage.runMlm(spark, new ExamplesStage.MlmOptions(run.tokenized(),
-                run.vocabFile(), run.mlmExamples(), mlm, e.shards, e.heldoutFraction)));
+                run.vocabFile(), run.mlmExamples(), mlm, e.shards, e.heldoutFraction,
+                ExamplesStage.OutputFormat.PARQUET, e.binSize)));
         PipelineConfig.Word2Vec w = c.word2vec;
         if (e.skipgram.enabled) {
             stage(stages, run, hconf, ExamplesStage.runSkipGram(spark, new ExamplesStage.SkipGramOptions(
@@ -67,7 +80,9 @@ public final class PipelineRunner {
                 run.word2vec(), sgns, w.minCount, w.partitions, w.roundsPerEpoch)));
         PipelineConfig.Bert b = c.bert;
         BertTrainingConfig training = new BertTrainingConfig(b.batchSizePerWorker, b.averagingFrequency, b.workers,
-                b.epochs, b.learningRate, b.weightDecay, b.warmupSteps, c.seed);
+                b.epochs, b.learningRate, b.weightDecay, b.warmupSteps, c.seed)
+                .withCheckpoints(b.checkpointEvery > 0 ? HadoopFiles.join(run.bert(), "checkpoints") : null,
+                        b.checkpointEvery);
         stage(stages, run, hconf, BertStage.run(spark, new BertStage.Options(run.mlmExamples(), run.vocabFile(),
                 run.bert(), b.model, training, b.maxTrainExamples, b.maxHeldoutExamples, b.evalEveryRounds,
                 b.timeLimitSeconds, b.validationExamples)));
@@ -86,6 +101,10 @@ public final class PipelineRunner {
         report.put("summary", RunSummary.headline(stages));
         HadoopFiles.writeString(run.report(), hconf, StageReport.toJson(report) + "\n");
         HadoopFiles.writeString(run.summary(), hconf, RunSummary.markdown(report));
+        HadoopFiles.writeString(HadoopFiles.join(c.output, "summary.html"), hconf, SummaryHtml.render(report));
+        if (progress != null) {
+            spark.sparkContext().removeSparkListener(progress);
+        }
         return report;
     }
 

@@ -6,6 +6,7 @@ import org.nd4j.kryo.Nd4jRegistrator;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
+import dev.pretrain.corpus.tokenize.WordPieceTokenizer;
 import dev.pretrain.model.bert.BertKryoRegistrator;
 
 /**
@@ -13,7 +14,8 @@ import dev.pretrain.model.bert.BertKryoRegistrator;
  * Java serialization for every Java {@code record}. Kryo 4's field serializer cannot write record
  * fields on Java 17 ("can't get field offset on a record class"); records serialize through their
  * canonical constructor with Java serialization instead, except {@code BertExample}, the bulk of
- * BERT training data, which has a compact serializer of its own.
+ * BERT training data, which has a compact serializer of its own; and Java serialization for the classes
+ * that restore transient state in {@code readObject} ({@link WordPieceTokenizer}, {@link SerializableConfiguration}).
  */
 public final class PretrainKryoRegistrator implements KryoRegistrator {
     private final Nd4jRegistrator nd4j = new Nd4jRegistrator();
@@ -22,6 +24,10 @@ public final class PretrainKryoRegistrator implements KryoRegistrator {
     public void registerClasses(Kryo kryo) {
         nd4j.registerClasses(kryo);
         kryo.addDefaultSerializer(Record.class, JavaSerializer.class);
+        // Classes that rebuild transient state in readObject: Kryo's field serializer would skip the
+        // transient fields and never call readObject (an executor would get an empty WordPiece trie).
+        kryo.addDefaultSerializer(WordPieceTokenizer.class, JavaSerializer.class);
+        kryo.addDefaultSerializer(SerializableConfiguration.class, JavaSerializer.class);
         BertKryoRegistrator.registerBertClasses(kryo);
     }
 }

@@ -11,8 +11,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 import dev.pretrain.corpus.tokenize.Vocab;
+import dev.pretrain.examples.mlm.DynamicMasker;
+import dev.pretrain.examples.mlm.MaskedLmConfig;
+import dev.pretrain.examples.mlm.MaskingMode;
+import dev.pretrain.examples.mlm.PretrainingDataGenerator;
+import dev.pretrain.examples.mlm.SpecialIds;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.Rows;
@@ -29,9 +35,15 @@ import dev.pretrain.model.bert.BertTrainingConfig;
  * {@code train-bert}: a BERT-style encoder (MLM + NSP) trained on the MLM/NSP instances with DL4J
  * parameter averaging ({@code ParameterAveragingTrainingMaster}) over the Spark workers.
  *
+ * <p>Examples written with {@code masking=dynamic} (RoBERTa; {@code dynamic_masking.json} next to {@code train/})
+ * are masked here, each epoch with its own masks from {@link DynamicMasker} (seed, instance_id, epoch); the
+ * held-out examples carry fixed epoch-0 masks.
+ *
  * <p>Outputs: {@code model.zip} (DL4J ComputationGraph, updater state included),
  * {@code config.json} (BERT config keys), {@code vocab.txt}, {@code metrics.jsonl} (one JSON
- * object per evaluation round; round 0 is the untrained model on the held-out instances).
+ * object per evaluation round; round 0 is the untrained model on the held-out instances), {@code rounds.jsonl}
+ * (one JSON object per averaging round, written while training). With a checkpoint folder in the training config,
+ * training resumes from its newest checkpoint.
  */
 public final class BertStage {
     /**
@@ -59,6 +71,11 @@ public final class BertStage {
         return HadoopFiles.join(dir, "metrics.jsonl");
     }
 
+    /** One JSON object per averaging round (train loss, tokens/s, ETA; see BertSparkTrainer), rewritten each round. */
+    public static String roundsFile(String dir) {
+        return HadoopFiles.join(dir, "rounds.jsonl");
+    }
+
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("train-bert");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
@@ -77,9 +94,32 @@ public final class BertStage {
             throw new IllegalArgumentException("no held-out instances under " + o.examples());
         }
         BertConfig cfg = config(o.model(), vocab.size(), heldout.get(0));
-        JavaRDD<BertExample> trainRdd = train.javaRDD().map(BertStage::toExample);
+        DynamicMasker masker = dynamicMasker(o.examples(), vocab, hconf);
+        BertTrainingConfig training = o.training();
+        JavaRDD<BertExample> trainRdd;
+        if (masker == null) {
+            trainRdd = train.javaRDD().map(BertStage::toExample);
+        } else {
+            // RoBERTa dynamic masking: every epoch gets its own masks, seeded by (seed, instance_id, epoch). The
+            // trainer sees one pass over the union of the masked epochs (same number of steps, so the same
+            // learning-rate schedule); its seeded shuffle interleaves the epochs' copies.
+            JavaRDD<Row> rows = train.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+            trainRdd = null;
+            for (int epoch = 0; epoch < Math.max(1, training.epochs()); epoch++) {
+                final int e = epoch;
+                JavaRDD<BertExample> masked = rows.map(r -> toExample(ExamplesStage.maskRow(r, masker, e)));
+                trainRdd = trainRdd == null ? masked : trainRdd.union(masked);
+            }
+            report.put("dynamic_masking_epochs", Math.max(1, training.epochs()));
+            training = new BertTrainingConfig(training.batchSizePerWorker(), training.averagingFrequency(),
+                    training.workers(), Math.min(1, training.epochs()), training.learningRate(),
+                    training.weightDecay(), training.warmupSteps(), training.seed(), training.checkpointDir(),
+                    training.checkpointEvery());
+        }
+        report.put("dynamic_masking", masker != null);
 
-        BertSparkTrainer trainer = new BertSparkTrainer(cfg, o.training()).evaluateEveryRounds(o.evalEveryRounds());
+        BertSparkTrainer trainer = new BertSparkTrainer(cfg, training).evaluateEveryRounds(o.evalEveryRounds())
+                .roundLog(roundsFile(o.output()));
         if (o.timeLimitSeconds() > 0) {
             trainer.timeLimitSeconds(o.timeLimitSeconds());
         }
@@ -138,11 +178,52 @@ public final class BertStage {
         return cfg.withSequence(sample.inputIds().length, sample.maskedLmPositions().length);
     }
 
-    /** Reads MLM/NSP instances (ExamplesStage schema), at most {@code limit} (0: all). */
+    /**
+     * Reads MLM/NSP instances (ExamplesStage schema), at most {@code limit} (0: all); the {@code instance_id} column
+     * of dynamic-masking output is kept (last).
+     */
     static Dataset<Row> readExamples(SparkSession spark, String dir, int limit) {
-        Dataset<Row> df = spark.read().parquet(dir).select("input_ids", "input_mask", "segment_ids",
-                "masked_lm_positions", "masked_lm_ids", "masked_lm_weights", "next_sentence_labels");
+        Dataset<Row> all = spark.read().parquet(dir);
+        List<String> cols = new ArrayList<>(List.of("input_mask", "segment_ids",
+                "masked_lm_positions", "masked_lm_ids", "masked_lm_weights", "next_sentence_labels"));
+        if (List.of(all.columns()).contains(ExamplesStage.INSTANCE_ID)) {
+            cols.add(ExamplesStage.INSTANCE_ID);
+        }
+        Dataset<Row> df = all.select("input_ids", cols.toArray(new String[0]));
         return limit > 0 ? df.limit(limit) : df;
+    }
+
+    /**
+     * The {@link DynamicMasker} of examples written with {@code masking=dynamic} (their {@code dynamic_masking.json}),
+     * or null for statically masked examples.
+     *
+     * @throws IllegalArgumentException if the file exists but lacks a setting
+     */
+    public static DynamicMasker dynamicMasker(String examples, Vocab vocab, Configuration hconf) {
+        String file = HadoopFiles.join(examples, ExamplesStage.DYNAMIC_MASKING_FILE);
+        if (!HadoopFiles.exists(file, hconf)) {
+            return null;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(HadoopFiles.readString(file, hconf));
+            for (String k : List.of("max_predictions_per_seq", "masked_lm_prob", "whole_word_masking", "seed")) {
+                if (!n.has(k)) {
+                    throw new IllegalArgumentException(file + ": missing '" + k + "'");
+                }
+            }
+            MaskedLmConfig mc = MaskedLmConfig.defaults()
+                    .withMaxPredictionsPerSeq(n.get("max_predictions_per_seq").asInt())
+                    .withWholeWordMasking(n.get("whole_word_masking").asBoolean())
+                    .withSeed(n.get("seed").asLong())
+                    .withMasking(MaskingMode.DYNAMIC);
+            mc = new MaskedLmConfig(mc.maxSeqLength(), mc.maxPredictionsPerSeq(), n.get("masked_lm_prob").asDouble(),
+                    mc.shortSeqProb(), 1, mc.seed(), mc.wholeWordMasking(), mc.task(), mc.masking());
+            SpecialIds ids = new SpecialIds(vocab.padId(), vocab.clsId(), vocab.sepId(), vocab.maskId(), vocab.size());
+            return new DynamicMasker(mc, ids, PretrainingDataGenerator.continuationFlags(vocab.tokens()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
     }
 
     static BertExample toExample(Row r) {

@@ -27,7 +27,10 @@ import org.apache.spark.storage.StorageLevel;
 import dev.pretrain.corpus.tokenize.BasicTokenizer;
 import dev.pretrain.corpus.tokenize.Vocab;
 import dev.pretrain.examples.Seeds;
+import dev.pretrain.examples.mlm.DynamicMasker;
+import dev.pretrain.examples.mlm.LengthBins;
 import dev.pretrain.examples.mlm.MaskedLmConfig;
+import dev.pretrain.examples.mlm.MaskingMode;
 import dev.pretrain.examples.mlm.PretrainingDataGenerator;
 import dev.pretrain.examples.mlm.PretrainingInstance;
 import dev.pretrain.examples.mlm.SpecialIds;
@@ -77,6 +80,25 @@ import scala.Tuple2;
  *       length, data, masked CRC32C of the data).</li>
  * </ul>
  *
+ * <p><b>Variants</b> ({@link MaskedLmConfig#task()}, {@link MaskedLmConfig#masking()}, {@link MlmOptions#binSize()}):
+ * <ul>
+ *   <li>{@code task=sop} (ALBERT sentence-order prediction: consecutive segments of one document,
+ *       {@code next_sentence_labels} 1 = swapped) and {@code task=full_sentences} (RoBERTa: consecutive
+ *       sentences packed across the documents of a shard with an extra [SEP] between documents, all
+ *       {@code segment_ids} 0, {@code next_sentence_labels} 0): same columns and TFRecord features;</li>
+ *   <li>{@code masking=dynamic} (RoBERTa): {@code train/} is written unmasked ({@code input_ids} hold the
+ *       original tokens, {@code masked_lm_weights} all 0) with an extra {@code instance_id} string column, and
+ *       {@code dynamic_masking.json} records the masking settings; {@link BertStage} masks each training epoch
+ *       with {@link DynamicMasker} (seeded by seed, instance_id, epoch). {@code heldout/} holds the same
+ *       instances masked once with epoch 0, so evaluation uses fixed masks. The report's train statistics
+ *       describe the epoch-0 masks;</li>
+ *   <li>{@code bin_size} &gt; 0 (NVIDIA LDDL sequence-length binning): an extra {@code length_bin} int32 column,
+ *       bin {@code (length - 1) / bin_size} of the real (unpadded) length ({@link LengthBins}); Parquet is
+ *       partitioned by it ({@code train/length_bin=N/}) and TFRecords get one file set per bin
+ *       ({@code tfrecord/train/length_bin=N/part-r-*}), so that a training batch can be drawn from one bin
+ *       and padded only to the bin's upper edge. The report gives the instances per bin.</li>
+ * </ul>
+ *
  * <p><b>Skip-gram</b> (word2vec C semantics: subsampling, dynamic window, unigram^0.75
  * negatives): Parquet rows {@code center} int32, {@code context} int32, {@code negatives}
  * array&lt;int32&gt;, ids into {@code words.txt} (word2vec's "word count" vocab format, id = line).
@@ -107,18 +129,31 @@ public final class ExamplesStage {
         }
     }
 
-    /** MLM/NSP settings. */
+    /**
+     * MLM settings. The task and masking mode are in {@code config} ({@link MaskedLmConfig#task()},
+     * {@link MaskedLmConfig#masking()}); {@code binSize} > 0 groups the output by sequence-length bin
+     * ({@link LengthBins}, NVIDIA LDDL), 0 = no binning.
+     */
     public record MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
-                             double heldoutFraction, OutputFormat format) {
-        /** Parquet output only. */
+                             double heldoutFraction, OutputFormat format, int binSize) {
+        /** Parquet output only, no binning. */
         public MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
                           double heldoutFraction) {
-            this(tokenized, vocab, output, config, shards, heldoutFraction, OutputFormat.PARQUET);
+            this(tokenized, vocab, output, config, shards, heldoutFraction, OutputFormat.PARQUET, 0);
+        }
+
+        /** No binning. */
+        public MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
+                          double heldoutFraction, OutputFormat format) {
+            this(tokenized, vocab, output, config, shards, heldoutFraction, format, 0);
         }
 
         public MlmOptions {
             if (format == null) {
                 format = OutputFormat.PARQUET;
+            }
+            if (binSize < 0) {
+                throw new IllegalArgumentException("bin_size must be >= 0 (0: no length bins), got " + binSize);
             }
         }
     }
@@ -136,6 +171,25 @@ public final class ExamplesStage {
             .add("masked_lm_weights", DataTypes.createArrayType(DataTypes.FloatType))
             .add("next_sentence_labels", DataTypes.IntegerType)
             .add("doc_id", DataTypes.StringType);
+
+    /** Column added with dynamic masking: the instance's id ({@code docId/dupe/k}) that seeds its masks. */
+    public static final String INSTANCE_ID = "instance_id";
+    /** Column (and Parquet partition / TFRecord sub-folder {@code length_bin=N}) added with {@code bin_size} > 0. */
+    public static final String LENGTH_BIN = "length_bin";
+    /** Written next to train/ and heldout/ with dynamic masking: the masking settings {@link BertStage} needs. */
+    public static final String DYNAMIC_MASKING_FILE = "dynamic_masking.json";
+
+    /** {@link #MLM_SCHEMA}, plus {@code instance_id} (string) and/or {@code length_bin} (int32). */
+    static StructType mlmSchema(boolean instanceId, boolean lengthBin) {
+        StructType t = MLM_SCHEMA;
+        if (instanceId) {
+            t = t.add(INSTANCE_ID, DataTypes.StringType);
+        }
+        if (lengthBin) {
+            t = t.add(LENGTH_BIN, DataTypes.IntegerType);
+        }
+        return t;
+    }
 
     public static final StructType SKIPGRAM_SCHEMA = new StructType()
             .add("center", DataTypes.IntegerType)
@@ -217,31 +271,72 @@ public final class ExamplesStage {
         double heldoutFraction = o.heldoutFraction();
         OutputFormat format = o.format();
 
+        boolean dynamic = cfg.masking() == MaskingMode.DYNAMIC;
+        int binSize = o.binSize();
+        StructType schema = mlmSchema(dynamic, binSize > 0);
+        DynamicMasker masker = dynamic ? new DynamicMasker(cfg, ids, cont.value()) : null;
+
         Map<String, Object> stats = report.section("statistics");
         for (String split : SPLITS) {
             boolean heldout = split.equals("heldout");
+            // dynamic masking: the training split is written unmasked; the held-out split gets the fixed epoch-0
+            // masks, so that evaluation sees the same masks every time
+            boolean maskNow = dynamic && heldout;
             JavaPairRDD<Integer, Tuple2<String, int[][]>> keyed = spark.read().parquet(o.tokenized())
                     .select("doc_id", "sentences").javaRDD()
                     .filter(r -> isHeldout(seed, r.getString(0), heldoutFraction) == heldout)
                     .mapToPair(r -> new Tuple2<>(shardOf(seed, r.getString(0), shards),
                             new Tuple2<>(r.getString(0), Rows.intArrays(r, 1))));
             JavaRDD<Row> rows = keyed.groupByKey(new ShardPartitioner(shards))
-                    .flatMap(g -> generateShard(g._2(), cfg, ids, cont.value()));
-            Dataset<Row> instances = spark.createDataFrame(rows, MLM_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+                    .flatMap(g -> generateShard(g._2(), cfg, ids, cont.value(), maskNow ? masker : null, binSize));
+            Dataset<Row> instances = spark.createDataFrame(rows, schema).persist(StorageLevel.MEMORY_AND_DISK());
 
             if (format.parquet()) {
                 String target = HadoopFiles.join(o.output(), split);
                 String tmp = HadoopFiles.temporarySibling(target, hconf);
-                instances.write().parquet(tmp);
+                if (binSize > 0) {
+                    instances.write().partitionBy(LENGTH_BIN).parquet(tmp);
+                } else {
+                    instances.write().parquet(tmp);
+                }
                 HadoopFiles.commit(tmp, target, hconf);
             }
+            Map<Integer, Long> bins = binSize > 0 ? lengthBinCounts(instances) : Map.of();
             if (format.tfrecord()) {
-                writeTfRecords(instances.javaRDD(), tfRecords(o.output(), split), hconf);
+                if (binSize > 0) {
+                    for (Map.Entry<Integer, Long> b : bins.entrySet()) {
+                        int bin = b.getKey();
+                        int col = schema.fieldIndex(LENGTH_BIN);
+                        writeTfRecords(instances.javaRDD().filter(r -> r.getInt(col) == bin),
+                                tfRecordBin(o.output(), split, bin), hconf);
+                    }
+                } else {
+                    writeTfRecords(instances.javaRDD(), tfRecords(o.output(), split), hconf);
+                }
             }
-            Map<String, Object> s = statistics(instances.javaRDD(), cfg, ids);
+            JavaRDD<Row> forStats = dynamic && !heldout
+                    ? instances.javaRDD().map(r -> maskRow(r, masker, 0)) : instances.javaRDD();
+            Map<String, Object> s = statistics(forStats, cfg, ids);
             s.put("documents", instances.select("doc_id").distinct().count());
+            if (dynamic && !heldout) {
+                s.put("statistics_masks", "epoch 0 of the dynamic masks (the files hold no masks)");
+            }
+            if (binSize > 0) {
+                Map<String, Object> hist = new java.util.LinkedHashMap<>();
+                bins.forEach((b, n) -> hist.put(LengthBins.lower(b, binSize) + "-" + LengthBins.upper(b, binSize), n));
+                s.put("length_bins", hist);
+            }
             stats.put(split, s);
             instances.unpersist();
+        }
+        if (dynamic) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("max_predictions_per_seq", cfg.maxPredictionsPerSeq());
+            m.put("masked_lm_prob", cfg.maskedLmProb());
+            m.put("whole_word_masking", cfg.wholeWordMasking());
+            m.put("seed", cfg.seed());
+            HadoopFiles.writeString(HadoopFiles.join(o.output(), DYNAMIC_MASKING_FILE), hconf,
+                    StageReport.toJson(m) + "\n");
         }
         Map<String, Object> config = new java.util.LinkedHashMap<>();
         config.put("max_seq_length", cfg.maxSeqLength());
@@ -251,6 +346,9 @@ public final class ExamplesStage {
         config.put("dupe_factor", cfg.dupeFactor());
         config.put("seed", cfg.seed());
         config.put("whole_word_masking", cfg.wholeWordMasking());
+        config.put("task", cfg.task().optionName());
+        config.put("masking", cfg.masking().optionName());
+        config.put("bin_size", binSize);
         config.put("shards", shards);
         config.put("heldout_fraction", heldoutFraction);
         config.put("format", format.name().toLowerCase(java.util.Locale.ROOT));
@@ -390,7 +488,8 @@ public final class ExamplesStage {
     }
 
     private static Iterator<Row> generateShard(Iterable<Tuple2<String, int[][]>> docs, MaskedLmConfig cfg,
-                                               SpecialIds ids, boolean[] continuation) {
+                                               SpecialIds ids, boolean[] continuation, DynamicMasker maskNow,
+                                               int binSize) {
         List<Tuple2<String, int[][]>> sorted = new ArrayList<>();
         docs.forEach(sorted::add);
         // doc_id, then content: the order of documents with the same id must not depend on the input order
@@ -402,15 +501,74 @@ public final class ExamplesStage {
             docIds.add(d._1());
             bodies.add(d._2());
         }
+        sorted = null;
         PretrainingDataGenerator gen = new PretrainingDataGenerator(cfg, ids, continuation);
-        List<PretrainingInstance> instances = gen.generate(docIds, bodies);
-        List<Row> out = new ArrayList<>(instances.size());
-        for (PretrainingInstance p : instances) {
-            out.add(RowFactory.create(Rows.boxed(p.inputIds()), Rows.boxed(p.inputMask()), Rows.boxed(p.segmentIds()),
-                    Rows.boxed(p.maskedLmPositions()), Rows.boxed(p.maskedLmIds()), Rows.boxed(p.maskedLmWeights()),
-                    p.nextSentenceLabel(), p.docId()));
+        // the generator keeps the shard compact (unpadded); rows are built one at a time as Spark pulls them
+        Iterator<PretrainingInstance> it = gen.iterate(docIds, bodies, new dev.pretrain.examples.mlm.GenerationStats());
+        boolean dynamic = cfg.masking() == MaskingMode.DYNAMIC;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                PretrainingInstance p = it.next();
+                if (maskNow != null) {
+                    p = maskNow.mask(p, 0);
+                }
+                List<Object> values = new ArrayList<>(10);
+                values.add(Rows.boxed(p.inputIds()));
+                values.add(Rows.boxed(p.inputMask()));
+                values.add(Rows.boxed(p.segmentIds()));
+                values.add(Rows.boxed(p.maskedLmPositions()));
+                values.add(Rows.boxed(p.maskedLmIds()));
+                values.add(Rows.boxed(p.maskedLmWeights()));
+                values.add(p.nextSentenceLabel());
+                values.add(p.docId());
+                if (dynamic) {
+                    values.add(p.instanceId());
+                }
+                if (binSize > 0) {
+                    values.add(LengthBins.of(p.length(), binSize));
+                }
+                return RowFactory.create(values.toArray());
+            }
+        };
+    }
+
+    /**
+     * A row of an unmasked (dynamic-masking) split with the masks of {@code epoch}: same schema, input_ids and
+     * masked_lm_* replaced. The row must have the {@code instance_id} column.
+     */
+    public static Row maskRow(Row r, DynamicMasker masker, int epoch) {
+        DynamicMasker.Masked m = masker.mask(Rows.ints(r, 0), Rows.ints(r, 1), r.getString(r.fieldIndex(INSTANCE_ID)),
+                epoch);
+        Object[] v = new Object[r.length()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.get(i);
         }
-        return out.iterator();
+        // Seq values, as in rows read from a Dataset (Row.getList reads them)
+        v[0] = scala.collection.mutable.WrappedArray.make(Rows.boxed(m.inputIds()));
+        v[3] = scala.collection.mutable.WrappedArray.make(Rows.boxed(m.maskedLmPositions()));
+        v[4] = scala.collection.mutable.WrappedArray.make(Rows.boxed(m.maskedLmIds()));
+        v[5] = scala.collection.mutable.WrappedArray.make(Rows.boxed(m.maskedLmWeights()));
+        return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, r.schema());
+    }
+
+    /** Instances per length bin (ascending bins; empty bins absent). */
+    static Map<Integer, Long> lengthBinCounts(Dataset<Row> instances) {
+        Map<Integer, Long> m = new java.util.TreeMap<>();
+        for (Row r : instances.groupBy(LENGTH_BIN).count().collectAsList()) {
+            m.put(r.getInt(0), r.getLong(1));
+        }
+        return m;
+    }
+
+    /** The TFRecord folder of one length bin of a split: {@code tfrecord/<split>/length_bin=<bin>}. */
+    public static String tfRecordBin(String mlmDir, String split, int bin) {
+        return HadoopFiles.join(tfRecords(mlmDir, split), LENGTH_BIN + "=" + bin);
     }
 
     private static int compareSentences(int[][] a, int[][] b) {

@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.model.bert.BertConfig;
+import dev.pretrain.model.bert.BertModelIO;
 import dev.pretrain.model.eval.InMemoryWordEmbeddings;
+import dev.pretrain.model.export.HfBertExport;
 import dev.pretrain.model.export.Word2VecFormat;
 
 /**
@@ -23,6 +28,9 @@ import dev.pretrain.model.export.Word2VecFormat;
  *       {@code vocab.txt}: "word count" lines (word2vec's {@code -save-vocab} format).</li>
  *   <li>{@code bert/model.zip} (DL4J ComputationGraph, {@code ModelSerializer} format),
  *       {@code vocab.txt} (BERT format) and {@code config.json} (BERT config keys).</li>
+ *   <li>{@code hf/}: the BERT model as a HuggingFace {@code BertForPreTraining} folder ({@code config.json},
+ *       {@code model.safetensors}, {@code vocab.txt}, {@code tokenizer_config.json}; see {@link HfBertExport}),
+ *       for {@code BertForPreTraining.from_pretrained("hf")} and {@code BertTokenizer.from_pretrained("hf")}.</li>
  * </ul>
  */
 public final class ExportStage {
@@ -30,6 +38,33 @@ public final class ExportStage {
     public record Options(String word2vecDir, String bertDir, String output) {}
 
     private ExportStage() {}
+
+    /**
+     * Writes the HF folder of a train-bert output; returns the number of tensors written.
+     *
+     * @throws UncheckedIOException if model.zip cannot be read
+     */
+    static int exportHf(String bertDir, String hf, Configuration hconf) {
+        BertConfig cfg = BertConfig.fromJson(HadoopFiles.readString(BertStage.configFile(bertDir), hconf));
+        ComputationGraph net;
+        try (InputStream in = HadoopFiles.open(BertStage.modelFile(bertDir), hconf)) {
+            net = BertModelIO.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + BertStage.modelFile(bertDir), e);
+        }
+        String vocabFile = HadoopFiles.join(bertDir, "vocab.txt");
+        List<String> vocab = HadoopFiles.readString(vocabFile, hconf).lines().toList();
+        HfBertExport.checkVocab(cfg, vocab);
+        Map<String, HfBertExport.Tensor> tensors = HfBertExport.stateDict(net, cfg);
+        HadoopFiles.writeAtomically(HadoopFiles.join(hf, "model.safetensors"), hconf,
+                out -> HfBertExport.writeSafetensors(tensors, out));
+        HadoopFiles.writeString(HadoopFiles.join(hf, "config.json"), hconf,
+                HfBertExport.configJson(cfg, HfBertExport.padTokenId(vocab)));
+        HadoopFiles.writeString(HadoopFiles.join(hf, "tokenizer_config.json"), hconf,
+                HfBertExport.tokenizerConfigJson(HfBertExport.isUncasedVocab(vocab), cfg.getMaxPositionEmbeddings()));
+        HadoopFiles.copy(vocabFile, HadoopFiles.join(hf, "vocab.txt"), hconf);
+        return tensors.size();
+    }
 
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("export");
@@ -57,6 +92,9 @@ public final class ExportStage {
                 HadoopFiles.copy(HadoopFiles.join(o.bertDir(), f), HadoopFiles.join(dir, f), hconf);
             }
             files.put("bert", dir);
+            String hf = HadoopFiles.join(o.output(), "hf");
+            report.put("hf_tensors", exportHf(o.bertDir(), hf, hconf));
+            files.put("hf", hf);
         }
         report.put("outputs", files);
         return report.finish();

@@ -4,8 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.min;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,10 +15,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.feature.MinHashLSH;
+import org.apache.spark.ml.feature.MinHashLSHModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -25,37 +37,107 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
+import dev.pretrain.corpus.ingest.BalancedShards;
 import dev.pretrain.corpus.ingest.DocumentProcessor;
-import dev.pretrain.corpus.ingest.DocumentSplitter;
 import dev.pretrain.corpus.ingest.IngestOutcome;
+import dev.pretrain.corpus.ingest.QualityFilters;
+import dev.pretrain.corpus.ingest.RawText;
 import dev.pretrain.corpus.ingest.SentenceSegmenter;
+import dev.pretrain.corpus.ingest.Shingles;
+import dev.pretrain.corpus.ingest.SourceReader;
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.corpus.ingest.TextCleaner;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
-import dev.pretrain.jobs.spark.LineIterator;
 import dev.pretrain.jobs.spark.SerializableConfiguration;
 import scala.Tuple2;
 
 /**
  * {@code ingest}: raw corpora to Parquet document shards.
  *
- * <p>Read (one task per input file, decompressed by extension) → cut into documents
- * ({@link DocumentSplitter}) → clean and segment into sentences ({@link DocumentProcessor}, ICU4J) →
- * drop exact duplicates (same {@code doc_id}, a content hash) → write shards of about
- * {@code targetShardBytes}, rows sorted by {@code doc_id}.
+ * <p>Read (one task per input file; any Hadoop file system URI or glob; decompressed by extension with
+ * Hadoop's {@link CompressionCodecFactory} ({@code .gz}, {@code .bz2}, {@code .deflate}, ...), {@code .zst}
+ * with zstd-jni, which Spark itself ships) → cut into raw documents ({@link SourceReader}: lines, TSV, CSV,
+ * JSON lines, headings, blank-line blocks, whole files, Wikipedia XML, tagged tar members) → clean, filter
+ * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, ICU4J) → drop exact
+ * duplicates (same {@code doc_id}, a content hash; the copy with the smallest corpus/source name is kept) →
+ * drop near duplicates (optional: MinHash LSH on word 5-gram shingles, Spark MLlib {@link MinHashLSH}; a
+ * document is dropped if another one with a smaller {@code doc_id} has a shingle-set Jaccard similarity
+ * {@code >= threshold} with it) → write {@code N = ceil(bytes / targetShardBytes)} shards of equal bytes
+ * (±1 document, {@link BalancedShards}), documents ordered by {@code doc_id}.
  *
  * <p>Output schema: {@code doc_id} string, {@code corpus} string (source name), {@code source}
- * string (file URI), {@code sentences} array&lt;string&gt;. Every input document is accounted for in
- * the report: {@code documents_in = kept + dropped (by reason) + duplicates_exact}; a file that
- * fails to read mid-way keeps the documents read so far and is counted under {@code read_errors}.
+ * string (file URI), {@code sentences} array&lt;string&gt;; shard {@code i} is {@code part-0000i-*.parquet}.
+ * Every input document is accounted for in the report:
+ * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}. File-level
+ * problems are counted per reason under {@code file_problems} and never abort the run: {@code empty_file},
+ * {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated} (unexpected end of a compressed
+ * stream) and {@code read_error}; the documents read before a failure are kept. The report is also written
+ * atomically to {@code ingest-report.json} next to the output folder.
  */
 public final class IngestStage {
+    /** Kept for compatibility: the reason counted under {@code read_errors}. */
     public static final String READ_ERROR = "read_error";
+    /** File name of the report written next to the output folder. */
+    public static final String REPORT_FILE = "ingest-report.json";
+    private static final String FILE_PREFIX = "file:";
 
-    /** Ingestion settings. */
+    /** Document filters besides the minimums of {@link Options}; see {@link QualityFilters}. */
+    public record Filters(int maxChars, double maxSymbolRatio, double maxRepeatedLineRatio, boolean dropInvalidUtf8,
+                          int maxDocumentChars) implements java.io.Serializable {
+        /** max 1,000,000 chars, symbols 0.3, repeated lines 0.3, invalid UTF-8 dropped, 10M-char read cap. */
+        public static final Filters DEFAULT = new Filters(1_000_000, 0.3, 0.3, true,
+                SourceReader.DEFAULT_MAX_DOCUMENT_CHARS);
+
+        public Filters {
+            if (maxDocumentChars < 1) {
+                throw new IllegalArgumentException("maxDocumentChars must be >= 1, got " + maxDocumentChars);
+            }
+            new QualityFilters(0, maxChars, 0, maxSymbolRatio, maxRepeatedLineRatio, dropInvalidUtf8); // validates
+        }
+
+        QualityFilters with(int minChars, int minSentences) {
+            return new QualityFilters(minChars, maxChars, minSentences, maxSymbolRatio, maxRepeatedLineRatio,
+                    dropInvalidUtf8);
+        }
+    }
+
+    /**
+     * Near-duplicate detection settings.
+     *
+     * @param enabled       off: only exact duplicates are removed
+     * @param threshold     Jaccard similarity of the shingle sets at or above which two documents are near
+     *                      duplicates, in (0, 1]
+     * @param numHashTables MinHash LSH hash tables (more: fewer missed pairs, more candidate pairs)
+     * @param shingleWords  words per shingle
+     * @param numFeatures   size of the hashed shingle space
+     * @param seed          seed of the MinHash functions
+     */
+    public record NearDup(boolean enabled, double threshold, int numHashTables, int shingleWords, int numFeatures,
+                          long seed) implements java.io.Serializable {
+        public static final NearDup DEFAULT = new NearDup(true, 0.8, 5, Shingles.DEFAULT_N,
+                Shingles.DEFAULT_NUM_FEATURES, 12345L);
+        public static final NearDup OFF = new NearDup(false, 0.8, 5, Shingles.DEFAULT_N,
+                Shingles.DEFAULT_NUM_FEATURES, 12345L);
+
+        public NearDup {
+            if (!(threshold > 0 && threshold <= 1) || numHashTables < 1 || shingleWords < 1 || numFeatures < 1) {
+                throw new IllegalArgumentException("bad near-duplicate settings: threshold " + threshold
+                        + " (want (0, 1]), hash tables " + numHashTables + ", shingle words " + shingleWords
+                        + ", features " + numFeatures);
+            }
+        }
+    }
+
+    /**
+     * Ingestion settings.
+     *
+     * @param exactDedup whether documents with equal {@code doc_id} are collapsed (off only for benchmarks: then
+     *                   equal documents are all written)
+     */
     public record Options(List<SourceSpec> sources, String output, String language, int minChars,
-                          int minSentences, long targetShardBytes) {
+                          int minSentences, long targetShardBytes, Filters filters, NearDup nearDup,
+                          boolean exactDedup) {
         public Options {
             if (sources == null || sources.isEmpty()) {
                 throw new IllegalArgumentException("ingest needs at least one source");
@@ -63,6 +145,34 @@ public final class IngestStage {
             if (targetShardBytes <= 0) {
                 throw new IllegalArgumentException("targetShardBytes must be > 0");
             }
+            if (filters == null || nearDup == null) {
+                throw new IllegalArgumentException("filters and nearDup must be given");
+            }
+        }
+
+        /**
+         * The original six settings: {@link Filters#DEFAULT}, exact de-duplication, NO near-duplicate detection
+         * (it compares documents across the whole input, which batch-wise callers cannot reproduce).
+         */
+        public Options(List<SourceSpec> sources, String output, String language, int minChars, int minSentences,
+                       long targetShardBytes) {
+            this(sources, output, language, minChars, minSentences, targetShardBytes, Filters.DEFAULT,
+                    NearDup.OFF, true);
+        }
+
+        public Options withFilters(Filters f) {
+            return new Options(sources, output, language, minChars, minSentences, targetShardBytes, f, nearDup,
+                    exactDedup);
+        }
+
+        public Options withNearDup(NearDup n) {
+            return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters, n,
+                    exactDedup);
+        }
+
+        public Options withExactDedup(boolean on) {
+            return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
+                    nearDup, on);
         }
     }
 
@@ -71,10 +181,20 @@ public final class IngestStage {
             .add("corpus", DataTypes.StringType)
             .add("source", DataTypes.StringType)
             .add("sentences", DataTypes.createArrayType(DataTypes.StringType))
-            .add("chars", DataTypes.LongType)
+            .add("bytes", DataTypes.LongType)
             .add("drop_reason", DataTypes.StringType);
 
+    static final StructType DOC_SCHEMA = new StructType()
+            .add("doc_id", DataTypes.StringType)
+            .add("corpus", DataTypes.StringType)
+            .add("source", DataTypes.StringType)
+            .add("sentences", DataTypes.createArrayType(DataTypes.StringType));
+
     private IngestStage() {}
+
+    private static void progress(String msg) {
+        System.out.println("[ingest] " + msg);
+    }
 
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("ingest");
@@ -86,16 +206,27 @@ public final class IngestStage {
         long bytesIn = 0;
         for (int i = 0; i < o.sources().size(); i++) {
             SourceSpec spec = o.sources().get(i);
-            for (String file : HadoopFiles.expand(spec.uri(), hconf)) {
+            List<String> files;
+            try {
+                files = HadoopFiles.expand(spec.uri(), hconf);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new IllegalArgumentException("ingest source '" + spec.name() + "': " + e.getMessage()
+                        + " (path " + spec.uri() + ")", e);
+            }
+            long srcBytes = 0;
+            for (String file : files) {
                 tasks.add(new Tuple2<>(i, file));
                 long len = HadoopFiles.length(file, hconf);
                 bytesIn += len;
+                srcBytes += len;
                 Map<String, Object> in = new LinkedHashMap<>();
                 in.put("corpus", spec.name());
                 in.put("file", file);
                 in.put("bytes", len);
                 inputs.add(in);
             }
+            progress("source " + spec.name() + " (" + spec.format() + "): " + files.size() + " file(s), " + srcBytes
+                    + " bytes");
         }
         report.put("inputs", inputs);
         report.put("files_read", tasks.size());
@@ -104,27 +235,27 @@ public final class IngestStage {
         List<SourceSpec> specs = List.copyOf(o.sources());
         SerializableConfiguration sconf = new SerializableConfiguration(hconf);
         String language = o.language();
-        int minChars = o.minChars();
-        int minSentences = o.minSentences();
+        QualityFilters quality = o.filters().with(o.minChars(), o.minSentences());
+        int maxDocChars = o.filters().maxDocumentChars();
         // Reading is one task per file (a .gz file cannot be split); cleaning and sentence
         // segmentation, the costly part, run after the raw documents are spread over every core.
         JavaRDD<RawDocument> raw = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-                .flatMap(t -> readFile(t._1(), specs.get(t._1()), t._2(), sconf.get()));
+                .flatMap(t -> readFile(t._1(), specs.get(t._1()), t._2(), sconf.get(), maxDocChars));
         int parallelism = Math.max(tasks.size(), 4 * jsc.defaultParallelism());
         JavaRDD<Row> outcomes = raw.repartition(parallelism).mapPartitions(docs -> {
             Map<String, DocumentProcessor> processors = new java.util.HashMap<>();
-            java.util.List<Row> out = new ArrayList<>();
+            List<Row> out = new ArrayList<>();
             while (docs.hasNext()) {
                 RawDocument d = docs.next();
-                if (d.text() == null) {
-                    out.add(RowFactory.create(null, d.corpus(), d.source(), null, 0L, READ_ERROR));
+                if (d.drop() != null) {
+                    out.add(RowFactory.create(null, d.corpus(), d.source(), null, 0L, d.drop()));
                     continue;
                 }
                 SourceSpec spec = specs.get(d.spec());
                 DocumentProcessor p = processors.computeIfAbsent(spec.name(), k -> new DocumentProcessor(
                         new TextCleaner(spec.html(), spec.wikitextDetokenize()), new SentenceSegmenter(language),
-                        minChars, minSentences));
-                out.add(outcome(d, p.process(d.source(), d.text())));
+                        quality));
+                out.add(outcome(d, p.process(d.corpus(), d.text())));
             }
             return out.iterator();
         });
@@ -134,90 +265,300 @@ public final class IngestStage {
         Map<String, Object> byCorpus = new LinkedHashMap<>();
         long docsIn = 0;
         long kept = 0;
-        long readErrors = 0;
-        Map<String, Long> dropped = new LinkedHashMap<>();
+        Map<String, Long> dropped = new TreeMap<>();
+        Map<String, Long> fileProblems = new TreeMap<>();
         for (Row r : all.groupBy("corpus", "drop_reason").count().orderBy("corpus", "drop_reason").collectAsList()) {
             String corpus = r.getString(0);
             String reason = r.isNullAt(1) ? null : r.getString(1);
             long n = r.getLong(2);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> c = (Map<String, Object>) byCorpus.computeIfAbsent(corpus, k -> new LinkedHashMap<String, Object>());
-            if (READ_ERROR.equals(reason)) {
-                readErrors += n;
-                c.merge("read_errors", n, (a, b) -> (Long) a + (Long) b);
+            Map<String, Object> c = section(byCorpus, corpus);
+            if (reason != null && reason.startsWith(FILE_PREFIX)) {
+                String k = reason.substring(FILE_PREFIX.length());
+                fileProblems.merge(k, n, Long::sum);
+                section(c, "file_problems").put(k, n);
                 continue;
             }
             docsIn += n;
             c.merge("documents_in", n, (a, b) -> (Long) a + (Long) b);
             if (reason == null) {
                 kept += n;
-                c.put("kept", n);
+                c.put("kept_before_dedup", n);
             } else {
                 dropped.merge(reason, n, Long::sum);
-                @SuppressWarnings("unchecked")
-                Map<String, Object> d = (Map<String, Object>) c.computeIfAbsent("dropped", k -> new LinkedHashMap<String, Object>());
-                d.put(reason, n);
+                section(c, "dropped").put(reason, n);
             }
         }
+        List<Map<String, Object>> problemFiles = new ArrayList<>();
+        if (!fileProblems.isEmpty()) {
+            for (Row r : all.filter(col("drop_reason").startsWith(FILE_PREFIX)).select("source", "drop_reason")
+                    .orderBy("source").collectAsList()) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("file", r.getString(0));
+                f.put("problem", r.getString(1).substring(FILE_PREFIX.length()));
+                problemFiles.add(f);
+            }
+        }
+        progress("read " + tasks.size() + " file(s): " + docsIn + " documents, " + kept + " pass the filters, dropped "
+                + dropped + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
 
-        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull());
-        Dataset<Row> unique = keptDocs.groupBy("doc_id")
-                .agg(min("corpus").as("corpus"), min("source").as("source"),
-                        first("sentences").as("sentences"), first("chars").as("chars"))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        Row sums = unique.agg(org.apache.spark.sql.functions.count("doc_id"),
-                org.apache.spark.sql.functions.sum("chars")).first();
-        long uniqueDocs = sums.getLong(0);
-        long chars = sums.isNullAt(1) ? 0 : sums.getLong(1);
-        long duplicates = kept - uniqueDocs;
+        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason");
+        Dataset<Row> unique = o.exactDedup()
+                ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
+                        first("sentences").as("sentences"), first("bytes").as("bytes"))
+                : keptDocs;
+        unique = unique.persist(StorageLevel.MEMORY_AND_DISK());
+        long uniqueDocs = unique.count();
+        long duplicatesExact = kept - uniqueDocs;
+        progress("exact duplicates: " + duplicatesExact + (o.exactDedup() ? "" : " (exact de-duplication off)"));
 
-        int shards = (int) Math.max(1, Math.min(10_000, (chars * 2 + o.targetShardBytes() - 1) / o.targetShardBytes()));
-        String tmp = HadoopFiles.temporarySibling(o.output(), hconf);
-        unique.select("doc_id", "corpus", "source", "sentences")
-                .repartition(shards, col("doc_id"))
-                .sortWithinPartitions("doc_id")
-                .write().parquet(tmp);
-        HadoopFiles.commit(tmp, o.output(), hconf);
+        long duplicatesNear = 0;
+        Dataset<Row> finalDocs = unique;
+        if (o.nearDup().enabled() && uniqueDocs > 1) {
+            Dataset<Row> nearIds = nearDuplicates(spark, unique, o.nearDup()).persist(StorageLevel.MEMORY_AND_DISK());
+            duplicatesNear = nearIds.count();
+            finalDocs = unique.join(nearIds, unique.col("doc_id").equalTo(nearIds.col("near_doc_id")), "left_anti");
+            progress("near duplicates (Jaccard >= " + o.nearDup().threshold() + "): " + duplicatesNear);
+        }
+        long finalCount = uniqueDocs - duplicatesNear;
+
+        List<Map<String, Object>> shardList = writeBalancedShards(spark, finalDocs, o.output(), o.targetShardBytes(),
+                hconf);
+        long bytesKept = shardList.stream().mapToLong(m -> (Long) m.get("bytes")).sum();
+        progress("wrote " + shardList.size() + " shard(s), " + finalCount + " documents, " + bytesKept + " bytes to "
+                + o.output());
         unique.unpersist();
         all.unpersist();
 
+        long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
         report.put("output", o.output());
         report.put("documents_in", docsIn);
-        report.put("documents_kept", uniqueDocs);
+        report.put("documents_kept", finalCount);
         report.put("dropped", dropped);
-        report.put("duplicates_exact", duplicates);
-        report.put("read_errors", readErrors);
-        report.put("accounted", docsIn == uniqueDocs + duplicates + dropped.values().stream().mapToLong(Long::longValue).sum());
-        report.put("characters_kept", chars);
-        report.put("shards", shards);
+        report.put("duplicates_exact", duplicatesExact);
+        report.put("duplicates_near", duplicatesNear);
+        report.put("read_errors", fileProblems.getOrDefault("truncated", 0L) + fileProblems.getOrDefault(READ_ERROR, 0L));
+        report.put("file_problems", fileProblems);
+        report.put("problem_files", problemFiles);
+        report.put("accounted", docsIn == finalCount + droppedTotal + duplicatesExact + duplicatesNear);
+        report.put("bytes_kept", bytesKept);
+        report.put("shard_target_bytes", o.targetShardBytes());
+        report.put("shards", shardList.size());
+        report.put("shard_sizes", shardList);
         report.put("by_corpus", byCorpus);
-        return report.finish();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("language", o.language());
+        settings.put("filters", quality);
+        settings.put("max_document_chars", maxDocChars);
+        settings.put("exact_dedup", o.exactDedup());
+        settings.put("near_dup", o.nearDup());
+        report.put("settings", settings);
+        report.finish();
+        String reportPath = reportPath(o.output(), hconf);
+        HadoopFiles.writeString(reportPath, hconf, report.toJson());
+        progress("report " + reportPath + " (accounted: " + report.get("accounted") + ")");
+        return report;
     }
 
-    /** One raw document as cut from its file; {@code text} null marks a file that failed to read. */
-    record RawDocument(int spec, String corpus, String source, String text) implements java.io.Serializable {}
+    /** {@code ingest-report.json} in the output folder's parent. */
+    public static String reportPath(String output, Configuration conf) {
+        Path out = HadoopFiles.path(output, conf);
+        return new Path(out.getParent(), REPORT_FILE).toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> m, String key) {
+        return (Map<String, Object>) m.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+    }
+
+    /**
+     * Ids (column {@code near_doc_id}) of the documents that have a near duplicate with a smaller {@code doc_id}.
+     * Candidate pairs come from MinHash LSH; each is then checked with the exact Jaccard distance of the hashed
+     * shingle sets (Spark's {@code approxSimilarityJoin}), so a pair is never dropped below the threshold, but a
+     * pair above it may be missed with a small probability (about {@code (1 - J)^numHashTables}).
+     */
+    static Dataset<Row> nearDuplicates(SparkSession spark, Dataset<Row> docs, NearDup cfg) {
+        int n = cfg.shingleWords();
+        int dim = cfg.numFeatures();
+        StructType schema = new StructType().add("doc_id", DataTypes.StringType)
+                .add("features", SQLDataTypes.VectorType());
+        JavaRDD<Row> rows = docs.select("doc_id", "sentences").javaRDD().flatMap(r -> {
+            List<String> sentences = r.getList(1);
+            int[] idx = Shingles.hashed(sentences, n, dim);
+            if (idx.length == 0) {
+                return java.util.Collections.emptyIterator();
+            }
+            double[] ones = new double[idx.length];
+            java.util.Arrays.fill(ones, 1.0);
+            return List.of(RowFactory.create(r.getString(0), Vectors.sparse(dim, idx, ones))).iterator();
+        });
+        Dataset<Row> features = spark.createDataFrame(rows, schema);
+        MinHashLSHModel model = new MinHashLSH().setNumHashTables(cfg.numHashTables()).setSeed(cfg.seed())
+                .setInputCol("features").setOutputCol("hashes").fit(features);
+        Dataset<Row> hashed = model.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
+        // approxSimilarityJoin keeps distance < threshold; similarity >= t <=> distance <= 1 - t
+        double maxDistance = 1 - cfg.threshold() + 1e-9;
+        Dataset<Row> ids = model.approxSimilarityJoin(hashed, hashed, maxDistance, "distance")
+                .filter(col("datasetA.doc_id").lt(col("datasetB.doc_id")))
+                .select(col("datasetB.doc_id").as("near_doc_id"))
+                .distinct();
+        return ids;
+    }
+
+    /** Partition i holds shard i. */
+    static final class ShardPartitioner extends Partitioner {
+        private final int n;
+
+        ShardPartitioner(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public int numPartitions() {
+            return n;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return (Integer) key;
+        }
+    }
+
+    /**
+     * Writes {@code docs} (with a {@code bytes} column) as {@link BalancedShards}: sorted by {@code doc_id}, cut
+     * at cumulative bytes. Returns one entry per shard: {@code shard}, {@code documents}, {@code bytes}.
+     */
+    static List<Map<String, Object>> writeBalancedShards(SparkSession spark, Dataset<Row> docs, String output,
+                                                         long targetShardBytes, Configuration hconf) {
+        JavaRDD<Row> sorted = docs.select("doc_id", "corpus", "source", "sentences", "bytes").sort("doc_id")
+                .javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+        List<Long> partBytes = sorted.mapPartitions(it -> {
+            long s = 0;
+            while (it.hasNext()) {
+                s += it.next().getLong(4);
+            }
+            return List.of(s).iterator();
+        }).collect();
+        long[] offsets = new long[partBytes.size()];
+        long total = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = total;
+            total += partBytes.get(i);
+        }
+        long totalBytes = total;
+        int shards = BalancedShards.count(totalBytes, targetShardBytes);
+        JavaPairRDD<Integer, Row> keyed = sorted.mapPartitionsWithIndex((part, it) -> {
+            long before = offsets[part];
+            List<Tuple2<Integer, Row>> out = new ArrayList<>();
+            while (it.hasNext()) {
+                Row r = it.next();
+                long b = r.getLong(4);
+                out.add(new Tuple2<>(BalancedShards.shardOf(before, b, totalBytes, shards), r));
+                before += b;
+            }
+            return out.iterator();
+        }, true).mapToPair(t -> t);
+        long[][] stats = new long[shards][2];
+        for (Tuple2<Integer, Tuple2<Long, Long>> t : keyed
+                .mapValues(r -> new Tuple2<>(1L, r.getLong(4)))
+                .reduceByKey((a, b) -> new Tuple2<>(a._1() + b._1(), a._2() + b._2()))
+                .collect()) {
+            stats[t._1()][0] = t._2()._1();
+            stats[t._1()][1] = t._2()._2();
+        }
+        JavaRDD<Row> partitioned = keyed.partitionBy(new ShardPartitioner(shards))
+                .map(t -> RowFactory.create(t._2().get(0), t._2().get(1), t._2().get(2), t._2().get(3)));
+        String tmp = HadoopFiles.temporarySibling(output, hconf);
+        spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(tmp);
+        HadoopFiles.commit(tmp, output, hconf);
+        sorted.unpersist();
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("shard", i);
+            m.put("documents", stats[i][0]);
+            m.put("bytes", stats[i][1]);
+            list.add(m);
+        }
+        return list;
+    }
+
+    /**
+     * One raw document as cut from its file; {@code drop} is a read-time drop reason key, or
+     * {@code "file:<problem>"} marking a file-level problem (then {@code text} is null).
+     */
+    record RawDocument(int spec, String corpus, String source, String text, String drop)
+            implements java.io.Serializable {}
 
     private static Row outcome(RawDocument d, IngestOutcome out) {
         if (!out.kept()) {
             return RowFactory.create(null, d.corpus(), d.source(), null, 0L, out.dropReason().key());
         }
-        long n = 0;
-        for (String s : out.document().sentences()) {
-            n += s.length();
-        }
-        return RowFactory.create(out.document().docId(), d.corpus(), d.source(),
-                out.document().sentences().toArray(new String[0]), n, null);
+        List<String> sentences = out.document().sentences();
+        return RowFactory.create(out.document().docId(), d.corpus(), d.source(), sentences.toArray(new String[0]),
+                BalancedShards.documentBytes(sentences), null);
     }
 
-    /** Streams one file's raw documents; a read failure ends the file with one marker (null text). */
-    static Iterator<RawDocument> readFile(int specIndex, SourceSpec spec, String file, Configuration conf)
-            throws IOException {
-        BufferedReader reader = HadoopFiles.openText(file, conf);
-        LineIterator lines = new LineIterator(reader, file);
-        Iterator<String> docs = new DocumentSplitter(spec).split(lines);
+    /**
+     * Opens a file decompressed: {@code .zst} with zstd-jni, otherwise by Hadoop's codec for the extension
+     * (none: raw bytes).
+     */
+    static InputStream openDecompressed(String file, Configuration conf) throws IOException {
+        Path p = HadoopFiles.path(file, conf);
+        InputStream in = HadoopFiles.fs(p, conf).open(p);
+        try {
+            if (p.getName().endsWith(".zst") || p.getName().endsWith(".zstd")) {
+                return new com.github.luben.zstd.ZstdInputStream(new BufferedInputStream(in, 1 << 16));
+            }
+            CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
+            return codec == null ? in : codec.createInputStream(in);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private static String problemOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EOFException || String.valueOf(t.getMessage()).toLowerCase().contains("unexpected end")) {
+                return "truncated";
+            }
+        }
+        return READ_ERROR;
+    }
+
+    /**
+     * Streams one file's raw documents; a file-level problem (empty, binary, truncated, unreadable) yields one
+     * marker row and ends the file, after the documents read so far.
+     */
+    static Iterator<RawDocument> readFile(int specIndex, SourceSpec spec, String file, Configuration conf,
+                                          int maxDocChars) {
+        String corpus = spec.name();
+        SourceReader.RawTexts docs;
+        try {
+            BufferedInputStream in = new BufferedInputStream(openDecompressed(file, conf), 1 << 16);
+            SourceReader.FileKind kind;
+            try {
+                kind = SourceReader.probe(in, spec.format());
+            } catch (IOException e) {
+                in.close();
+                throw e;
+            }
+            if (kind != SourceReader.FileKind.TEXT) {
+                in.close();
+                String problem = kind == SourceReader.FileKind.EMPTY ? "empty_file" : "binary_file";
+                System.err.println("[ingest] " + file + ": " + problem + ", skipped");
+                return List.of(new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem)).iterator();
+            }
+            docs = SourceReader.read(spec, in, file, maxDocChars);
+        } catch (IOException | UncheckedIOException e) {
+            String problem = problemOf(e);
+            System.err.println("[ingest] " + file + ": " + problem + ": " + e.getMessage());
+            return List.of(new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem)).iterator();
+        }
         return new Iterator<>() {
             private RawDocument error;
             private boolean failed;
+            private long count;
 
             @Override
             public boolean hasNext() {
@@ -228,10 +569,19 @@ public final class IngestStage {
                     return false;
                 }
                 try {
-                    return docs.hasNext();
+                    boolean h = docs.hasNext();
+                    if (!h) {
+                        failed = true; // finished
+                        System.out.println("[ingest] read " + file + ": " + count + " documents");
+                    }
+                    return h;
                 } catch (UncheckedIOException e) {
                     failed = true;
-                    error = new RawDocument(specIndex, spec.name(), file, null);
+                    docs.close();
+                    String problem = problemOf(e);
+                    System.err.println("[ingest] " + file + ": " + problem + " after " + count + " documents: "
+                            + e.getMessage());
+                    error = new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem);
                     return true;
                 }
             }
@@ -246,7 +596,10 @@ public final class IngestStage {
                     error = null;
                     return r;
                 }
-                return new RawDocument(specIndex, spec.name(), file, docs.next());
+                RawText t = docs.next();
+                count++;
+                return new RawDocument(specIndex, corpus, file, t.text(),
+                        t.readDrop() == null ? null : t.readDrop().key());
             }
         };
     }

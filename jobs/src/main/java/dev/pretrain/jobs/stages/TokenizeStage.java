@@ -34,9 +34,10 @@ import dev.pretrain.jobs.spark.Rows;
  *
  * <p>Two modes. Documents: Parquet document shards in, Parquet out with {@code doc_id} string and
  * {@code sentences} array&lt;array&lt;int32&gt;&gt; (WordPiece ids per sentence, no [CLS]/[SEP]), same
- * partitioning as the input. Ids-text: a UTF-8 text file in, one line of space-separated ids per
- * input line out, in input order, as a folder of part files whose concatenation in name order is
- * the whole output.
+ * partitioning as the input. Ids-text: a UTF-8 text file in, lines split on '\n' only (a '\r' is
+ * kept and tokenized as whitespace; malformed UTF-8 is decoded as U+FFFD), one line of
+ * space-separated ids per input line out, in input order, as a folder of part files whose
+ * concatenation in name order is the whole output (an empty file gives no line).
  *
  * <p>Report ({@code tokenize.json}): besides the totals, a {@code shards} list with one entry per input
  * partition (Spark partition index {@code shard}): texts ({@code lines} or {@code sentences}), {@code words}
@@ -73,7 +74,9 @@ public final class TokenizeStage {
         String tmp = HadoopFiles.temporarySibling(o.output(), hconf);
         CollectionAccumulator<Object[]> shards = spark.sparkContext().collectionAccumulator("tokenize-shards");
         if (o.idsText()) {
-            JavaRDD<String> lines = jsc.textFile(o.input());
+            // lines split on '\n' only, as HF's harness and Python's str.split('\n'): a lone '\r' is not a line
+            // break (jsc.textFile would split there too), and the '\r' of CRLF stays in the line (whitespace)
+            JavaRDD<String> lines = spark.read().option("lineSep", "\n").textFile(o.input()).javaRDD();
             lines.mapPartitionsWithIndex((shard, it) -> encodeLines(shard, it, tok.value(), shards), true)
                     .saveAsTextFile(tmp);
             HadoopFiles.commit(tmp, o.output(), hconf);

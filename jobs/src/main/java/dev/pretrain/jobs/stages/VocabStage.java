@@ -3,8 +3,10 @@ package dev.pretrain.jobs.stages;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -15,9 +17,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
 
 import dev.pretrain.corpus.tokenize.SpecialTokens;
 import dev.pretrain.corpus.tokenize.Vocab;
+import dev.pretrain.corpus.tokenize.WordCounter;
 import dev.pretrain.corpus.tokenize.WordPieceTrainer;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
@@ -25,18 +30,42 @@ import dev.pretrain.jobs.spark.HadoopFiles;
 /**
  * {@code vocab}: a WordPiece {@code vocab.txt} for the document shards.
  *
- * <p>Word counts are computed on Spark ({@link WordCounting}); the words seen at least
- * {@code minFrequency} times go to the {@link WordPieceTrainer} on the driver (HuggingFace's
- * WordPiece trainer algorithm, BERT's special tokens first). With {@code existingVocab} the given
- * file (e.g. bert-base-uncased's vocab.txt) is validated and used instead of training.
+ * <p>Word counts are computed on Spark ({@link WordCounting} over the sentences of document shards,
+ * or, with {@code textInput}, over the lines of UTF-8 text files split on '\n' only, as HF's trainer
+ * reads files); the words seen at least {@code minFrequency} times go to the {@link WordPieceTrainer}
+ * on the driver ({@code algorithm}: {@code BPE} = HuggingFace's WordPiece trainer, {@code LIKELIHOOD}
+ * = Schuster &amp; Nakajima 2012's likelihood criterion; BERT's special tokens first). While the
+ * driver trains, the executors write {@code word_counts/}. With {@code existingVocab} the given file
+ * (e.g. bert-base-uncased's vocab.txt) is validated and used instead of training.
+ *
+ * <p>Report: {@code words}, {@code distinct_words}, {@code trainer_words}, {@code count_seconds}
+ * (Spark word count up to the driver's copy), {@code trainer_seconds}, {@code algorithm}, {@code vocab_size}.
  *
  * <p>Outputs under {@code output}: {@code vocab.txt} (one token per line, line = id) and
  * {@code word_counts/} (Parquet: {@code word} string, {@code count} int64, most frequent first).
  */
 public final class VocabStage {
-    /** Vocabulary settings; {@code existingVocab} null to train one of {@code vocabSize} tokens. */
+    /**
+     * Vocabulary settings; {@code existingVocab} null to train one of {@code vocabSize} tokens (specials and
+     * unused slots included). {@code documents}: Parquet document shards, or with {@code textInput} text
+     * files (any Hadoop path/glob), one text per line.
+     */
     public record Options(String documents, String output, int vocabSize, long minFrequency, boolean lowercase,
-                          int numUnused, String existingVocab) {}
+                          int numUnused, String existingVocab, WordPieceTrainer.Algorithm algorithm,
+                          boolean textInput) {
+        public Options {
+            if (algorithm == null) {
+                algorithm = WordPieceTrainer.Algorithm.BPE;
+            }
+        }
+
+        /** BPE (HF's algorithm) on document shards. */
+        public Options(String documents, String output, int vocabSize, long minFrequency, boolean lowercase,
+                       int numUnused, String existingVocab) {
+            this(documents, output, vocabSize, minFrequency, lowercase, numUnused, existingVocab,
+                    WordPieceTrainer.Algorithm.BPE, false);
+        }
+    }
 
     private VocabStage() {}
 
@@ -47,34 +76,54 @@ public final class VocabStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("vocab");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
-        Dataset<Row> docs = spark.read().parquet(o.documents());
-        JavaPairRDD<String, Long> counts = WordCounting.count(docs, o.lowercase()).persist(StorageLevel.MEMORY_AND_DISK());
+        long t0 = System.nanoTime();
+        JavaPairRDD<String, Long> counts = (o.textInput() ? countText(spark, o.documents(), o.lowercase())
+                : WordCounting.count(spark.read().parquet(o.documents()), o.lowercase()))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long minCount = Math.max(1, o.minFrequency());
+        // one job: totals (accumulators, exact for an action) and the words the trainer needs
+        LongAccumulator wordsAcc = spark.sparkContext().longAccumulator("vocab-words");
+        LongAccumulator distinctAcc = spark.sparkContext().longAccumulator("vocab-distinct-words");
+        List<Tuple2<String, Long>> frequent = counts.filter(t -> {
+            wordsAcc.add(t._2());
+            distinctAcc.add(1);
+            return t._2() >= minCount;
+        }).collect();
+        long[] totals = {wordsAcc.value(), distinctAcc.value()};
+        report.put("words", totals[0]);
+        report.put("distinct_words", totals[1]);
+        report.put("count_seconds", seconds(t0));
 
+        // word_counts/ on the executors while the driver trains
         StructType schema = new StructType().add("word", DataTypes.StringType).add("count", DataTypes.LongType);
-        Dataset<Row> countsDf = spark.createDataFrame(counts.map(t -> RowFactory.create(t._1(), t._2())), schema);
         String tmp = HadoopFiles.temporarySibling(HadoopFiles.join(o.output(), "word_counts"), hconf);
-        countsDf.orderBy(org.apache.spark.sql.functions.col("count").desc(), org.apache.spark.sql.functions.col("word"))
-                .coalesce(1).write().parquet(tmp);
-        HadoopFiles.commit(tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
-        long distinct = counts.count();
-        long words = counts.values().fold(0L, Long::sum);
-        report.put("words", words);
-        report.put("distinct_words", distinct);
+        CompletableFuture<Void> wordCounts = CompletableFuture.runAsync(() -> {
+            Dataset<Row> countsDf = spark.createDataFrame(counts.map(t -> RowFactory.create(t._1(), t._2())), schema);
+            // one output file: one task sorts it all (no range-partitioning sample job, no shuffle)
+            countsDf.coalesce(1).sortWithinPartitions(org.apache.spark.sql.functions.col("count").desc(),
+                    org.apache.spark.sql.functions.col("word")).write().parquet(tmp);
+            HadoopFiles.commit(tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
+        });
 
         Vocab vocab;
         if (o.existingVocab() != null) {
             vocab = readVocab(o.existingVocab(), hconf);
             report.put("source", o.existingVocab());
         } else {
-            Map<String, Long> frequent = WordCounting.collect(counts, Math.max(1, o.minFrequency()));
-            report.put("trainer_words", frequent.size());
-            long t0 = System.nanoTime();
-            List<String> tokens = new WordPieceTrainer(o.vocabSize(), o.minFrequency(), SpecialTokens.bertDefaults(),
-                    o.numUnused()).train(frequent);
-            report.put("trainer_seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
+            Map<String, Long> words = new java.util.HashMap<>(Math.max(16, frequent.size() * 2));
+            for (Tuple2<String, Long> t : frequent) {
+                words.put(t._1(), t._2());
+            }
+            report.put("trainer_words", words.size());
+            report.put("algorithm", o.algorithm().configName());
+            long t1 = System.nanoTime();
+            List<String> tokens = new WordPieceTrainer(o.vocabSize(), o.minFrequency(),
+                    SpecialTokens.bertDefaults(), o.numUnused(), o.algorithm()).train(words);
+            report.put("trainer_seconds", seconds(t1));
             vocab = Vocab.of(tokens);
             report.put("source", "trained");
         }
+        wordCounts.join();
         counts.unpersist();
         Vocab v = vocab;
         HadoopFiles.writeTextAtomically(vocabFile(o.output()), hconf, v::write);
@@ -82,6 +131,28 @@ public final class VocabStage {
         report.put("lowercase", o.lowercase());
         report.put("output", vocabFile(o.output()));
         return report.finish();
+    }
+
+    private static double seconds(long since) {
+        return Math.round((System.nanoTime() - since) / 1e7) / 100.0;
+    }
+
+    /**
+     * (word, count) over the lines of text files (split on '\n' only; a '\r' stays in the line, where the
+     * basic tokenizer treats it as whitespace), one {@link WordCounter} per partition, then one shuffle.
+     */
+    static JavaPairRDD<String, Long> countText(SparkSession spark, String input, boolean lowercase) {
+        return spark.read().option("lineSep", "\n").textFile(input).javaRDD()
+                .mapPartitionsToPair(lines -> {
+                    WordCounter wc = new WordCounter(lowercase);
+                    while (lines.hasNext()) {
+                        wc.add(lines.next());
+                    }
+                    List<Tuple2<String, Long>> out = new ArrayList<>(wc.distinct());
+                    wc.forEach((w, c) -> out.add(new Tuple2<>(w, c)));
+                    return out.iterator();
+                })
+                .reduceByKey(Long::sum);
     }
 
     /** Reads and validates a vocab.txt from any Hadoop path. */

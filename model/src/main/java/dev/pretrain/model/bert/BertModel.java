@@ -15,13 +15,16 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * Builds a BERT encoder with MLM and NSP pretraining heads (Devlin et al. 2019; layout of Google BERT
@@ -51,7 +54,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossSparseMCXENT;
  * {@code [hidden, vocab]} weight); weights are N(0, 0.02^2) rather than truncated normal; dropout
  * ({@code hidden_dropout_prob}, {@code attention_probs_dropout_prob}) is not applied (the SameDiff blocks have
  * no train/inference switch in DL4J M2.1); gradient clipping is per layer (L2 norm 1.0) rather than global;
- * the learning rate warms up linearly and then stays constant (no linear decay).
+ * the learning rate follows Google BERT's warm-up + linear decay ({@link WarmupSchedule}), which
+ * {@link BertSparkTrainer} carries across averaging rounds with a {@link RoundSchedule} per round on every layer
+ * ({@link #setSchedule}).
  * Optimiser: Adam with decoupled weight decay ({@code weightDecay x lr x param}, not on biases/LN betas).
  */
 public final class BertModel {
@@ -133,5 +138,44 @@ public final class BertModel {
         ComputationGraph net = new ComputationGraph(g.build());
         net.init();
         return net;
+    }
+
+    /**
+     * Sets the learning-rate schedule of every layer's updater (weights and biases), the SameDiff layers
+     * ({@link BertEmbeddingNorm}, {@link BertTransformerBlock}, {@link BertMlmTransform}) included, and rebuilds the
+     * updater keeping its state (Adam moments). DL4J's own {@code ComputationGraph.setLearningRate} only reaches
+     * {@code BaseLayer}s: a SameDiff layer's updater lives in {@code AbstractSameDiffLayer}, so without this the
+     * SameDiff layers kept the schedule they were built with.
+     *
+     * @throws IllegalArgumentException if {@code schedule} is null
+     */
+    public static void setSchedule(ComputationGraph net, ISchedule schedule) {
+        if (schedule == null) throw new IllegalArgumentException("BertModel.setSchedule: null schedule");
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            if (l.conf().getLayer() instanceof AbstractSameDiffLayer sd) {
+                setSchedule(sd.getUpdater(), schedule);
+                setSchedule(sd.getBiasUpdater(), schedule);
+            }
+        }
+        net.setLearningRate(schedule);   // the BaseLayers, then refreshes the updater blocks with their state
+    }
+
+    private static void setSchedule(IUpdater u, ISchedule schedule) {
+        if (u != null && u.hasLearningRate()) u.setLrAndSchedule(Double.NaN, schedule);
+    }
+
+    /**
+     * Adam's {@code {beta1, beta2}} of the first layer with an {@link Adam} updater, or {@code {0, 0}} when no layer
+     * uses Adam (for {@link RoundSchedule}'s bias-correction compensation).
+     */
+    public static double[] adamBetas(ComputationGraph net) {
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            for (String p : l.paramTable().keySet()) {
+                if (l.conf().getLayer().getUpdaterByParam(p) instanceof Adam a) {
+                    return new double[]{a.getBeta1(), a.getBeta2()};
+                }
+            }
+        }
+        return new double[]{0, 0};
     }
 }

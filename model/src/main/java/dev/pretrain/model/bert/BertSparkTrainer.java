@@ -1,11 +1,24 @@
 package dev.pretrain.model.bert;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -23,14 +36,40 @@ import scala.Tuple2;
  * averaged on the driver. The caller's SparkConf should use Kryo with {@code org.nd4j.kryo.Nd4jRegistrator} and {@link BertKryoRegistrator} (see {@link BertKryoRegistrator#REGISTRATORS}).
  *
  * <p>Each epoch the training RDD is shuffled (seeded by {@code training.seed() + epoch}) and fitted one averaging
- * round ({@code workers x averagingFrequency x batchSizePerWorker} examples) at a time, with the round's learning rate
- * from Google BERT's schedule ({@link WarmupSchedule}: linear warm-up, linear decay to 0 at the run's last step) set
- * on the driver. The held-out set is evaluated on the driver with {@link BertEvaluator} once per epoch, or every
+ * round ({@code workers x averagingFrequency x batchSizePerWorker} examples) at a time, with the learning rate
+ * of Google BERT's schedule ({@link WarmupSchedule}: linear warm-up, linear decay to 0 at the run's last step) set
+ * by the driver before each round on every layer, as a {@link RoundSchedule} (per step, with Adam's bias correction
+ * continued across rounds). The held-out set is evaluated on the driver with {@link BertEvaluator} once per epoch, or every
  * {@link #evaluateEveryRounds(int) N averaging rounds}, and at the end. {@link #timeLimitSeconds(double)} stops at
  * the first averaging round past the limit.
+ *
+ * <p><b>Per-round log.</b> After every averaging round a console line gives the round, training loss, tokens/s and
+ * the ETA, and with {@link #roundLog(String)} a JSON-lines file (rewritten atomically each round) gets one object per
+ * round: {@code round} (1-based averaging round), {@code epoch}, {@code examples_seen}, {@code tokens} (real,
+ * input_mask = 1, tokens of the round), {@code round_seconds}, {@code train_seconds} (cumulative, evaluation
+ * excluded), {@code tokens_per_second}, {@code examples_per_second}, {@code learning_rate}, {@code train_loss} (DL4J's
+ * score of the workers' last minibatch, averaged over workers: MLM + NSP cross-entropy PLUS DL4J's weight-decay
+ * score {@code 0.5 x weightDecay x ||w||^2}, so it grows with the weights' norm and is not comparable to the
+ * held-out losses), {@code eta_seconds}; rounds
+ * with an evaluation add {@code evaluation} and the held-out {@code heldout_mlm_loss}, {@code heldout_mlm_accuracy},
+ * {@code heldout_nsp_loss}, {@code heldout_nsp_accuracy} (and {@code validation_mlm_loss} with early stopping).
+ *
+ * <p><b>Checkpoints.</b> With {@link BertTrainingConfig#checkpointDir()} set, a checkpoint
+ * {@code checkpoint-NNNNNNNN.zip} (NNNNNNNN = averaging rounds done) is written every
+ * {@link BertTrainingConfig#checkpointEvery()} rounds and at the end, atomically (a temporary sibling renamed into
+ * place; the two newest are kept). It is a zip of {@code model.zip} (DL4J ModelSerializer zip with the Adam updater
+ * state), {@code state.json} (round counter, examples seen, training seconds, evaluations, held-out metrics so far,
+ * the per-round log, early-stopping best loss and evaluation, the run fingerprint, the training master's split RNG
+ * as a serialised {@link java.util.Random}) and, with early stopping, {@code best_params.bin}/{@code best_updater.bin}
+ * ({@code Nd4j.write}). {@link #fit} resumes from the newest checkpoint in the folder: it skips the rounds done
+ * (shuffles are a pure function of seed and epoch), restores the model, updater, counters and RNG, and continues, so
+ * that a resumed run ends with the parameters of an uninterrupted one (up to the order of floating-point sums in the
+ * averaging). A checkpoint of a different model config, training settings or training-set size is refused.
  */
 public final class BertSparkTrainer {
     private static final Logger log = LoggerFactory.getLogger(BertSparkTrainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHECKPOINTS_KEPT = 2;
 
     private final BertConfig config;
     private final BertTrainingConfig training;
@@ -38,6 +77,9 @@ public final class BertSparkTrainer {
     private double timeLimitSeconds = Double.POSITIVE_INFINITY;
     private int evalBatchSize = 32;
     private ComputationGraph initialModel;
+    private String roundLogPath;
+    /** Test hook: throw after this many averaging rounds (after their checkpoint), simulating a killed driver. */
+    int crashAfterRounds = -1;
 
     public BertSparkTrainer(BertConfig config, BertTrainingConfig training) {
         this.config = config.validate();
@@ -70,6 +112,12 @@ public final class BertSparkTrainer {
         return this;
     }
 
+    /** Hadoop path of the per-round JSON-lines log (see the class comment); null = console only. */
+    public BertSparkTrainer roundLog(String path) {
+        this.roundLogPath = path;
+        return this;
+    }
+
     /**
      * Evaluates the held-out set at round 0 and after every epoch (or every N averaging rounds), returns the trained
      * model and the per-round held-out metrics.
@@ -86,6 +134,9 @@ public final class BertSparkTrainer {
      * is evaluated with {@code heldout} at every evaluation, and the returned model is the one with the lowest
      * validation MLM loss (its parameters and updater state; the untrained model counts too). Keep
      * {@code validation} disjoint from {@code heldout} so that the held-out figures stay unbiased.
+     *
+     * @throws IllegalStateException if the checkpoint folder holds a checkpoint of another run (see the class comment)
+     * @throws UncheckedIOException  if a checkpoint or the round log cannot be read or written
      */
     public BertTrainResult fit(JavaSparkContext sc, JavaRDD<BertExample> train, List<BertExample> heldout,
                                List<BertExample> validation) {
@@ -97,17 +148,34 @@ public final class BertSparkTrainer {
         // minibatches each worker fits over the whole run: the end of the linear learning-rate decay
         int totalSteps = (int) Math.min(Integer.MAX_VALUE,
                 (total + (long) workers * batch - 1) / ((long) workers * batch) * training.epochs());
-        ComputationGraph net = initialModel != null ? initialModel : BertModel.build(config, training, totalSteps);
-        List<BertRound> rounds = new ArrayList<>();
-        rounds.add(new BertRound(0, 0, 0.0, BertEvaluator.evaluate(net, heldout, config, evalBatchSize)));
+        long chunk = (long) workers * training.averagingFrequency() * batch;
+        long roundsPerEpoch = (total + chunk - 1) / chunk;
+        long totalRounds = roundsPerEpoch * training.epochs();
         boolean early = validation != null && !validation.isEmpty();
-        double bestValidation = early
-                ? BertEvaluator.evaluate(net, validation, config, evalBatchSize).mlmLoss() : Double.NaN;
-        INDArray bestParams = early ? net.params().dup() : null;
-        INDArray bestUpdater = early && net.getUpdater().getStateViewArray() != null
-                ? net.getUpdater().getStateViewArray().dup() : null;
-        int bestEvaluation = 0;
-        log.info("BERT round 0: {}", rounds.get(0).heldout());
+        Configuration hconf = sc.hadoopConfiguration();
+        String fingerprint = fingerprint(total, early);
+        BertCheckpoint.Saved resumed = training.checkpointDir() == null ? null
+                : BertCheckpoint.loadLatest(training.checkpointDir(), hconf, fingerprint);
+
+        State s = new State();
+        ComputationGraph net;
+        if (resumed != null) {
+            net = resumed.model();
+            s = resumed.state();
+            log.info("BERT resuming from {} after {} of {} averaging rounds", resumed.path(), s.roundsDone, totalRounds);
+        } else {
+            net = initialModel != null ? initialModel : BertModel.build(config, training, totalSteps);
+            // the updater layout (blocks of equal updater configs) then stays the same in every round
+            BertModel.setSchedule(net, roundSchedule(net, 0, totalSteps));
+            s.rounds.add(new BertRound(0, 0, 0.0, BertEvaluator.evaluate(net, heldout, config, evalBatchSize)));
+            if (early) {
+                s.bestValidation = BertEvaluator.evaluate(net, validation, config, evalBatchSize).mlmLoss();
+                s.bestParams = net.params().dup();
+                s.bestUpdater = net.getUpdater().getStateViewArray() != null
+                        ? net.getUpdater().getStateViewArray().dup() : null;
+            }
+            log.info("BERT round 0: {}", s.rounds.get(0).heldout());
+        }
 
         ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)
@@ -117,90 +185,199 @@ public final class BertSparkTrainer {
                 .saveUpdater(true)
                 .rngSeed(training.seed())
                 .build();
+        if (resumed != null && s.splitRng != null) {
+            BertCheckpoint.setSplitRng(tm, s.splitRng);
+        }
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, tm);
 
         // One fit per averaging round, so that the learning rate can follow the schedule: DL4J's workers rebuild
-        // their network for every averaging round with a fresh iteration counter, so a schedule inside the
-        // updater would restart its warm-up each round. The driver sets the round's rate instead.
-        long chunk = (long) workers * training.averagingFrequency() * batch;
+        // their network for every averaging round with a fresh iteration counter (ComputationGraphConfiguration.clone
+        // drops it), so a schedule inside the updater would restart its warm-up, and Adam its bias correction, each
+        // round. Before each round the driver writes a RoundSchedule holding the round's first global step into
+        // every layer's updater, the SameDiff layers included (DL4J's setLearningRate skips those).
         int roundsPerEval = evalEveryRounds > 0 ? evalEveryRounds : Integer.MAX_VALUE;
         WarmupSchedule schedule = new WarmupSchedule(training.learningRate(), training.warmupSteps(), totalSteps);
         final BertConfig cfg = config;
-        long seen = 0;
-        double trainSeconds = 0;
-        int evaluations = 0;
-        int averagingRounds = 0;
-        int sinceEval = 0;
-        outer:
-        for (int epoch = 0; epoch < training.epochs(); epoch++) {
-            final long shuffleSeed = training.seed() * 31 + epoch;
-            JavaPairRDD<BertExample, Long> indexed = train.zipWithIndex()
-                    .mapToPair(t -> new Tuple2<>(mix(t._2() ^ shuffleSeed), t._1()))
-                    .sortByKey()
-                    .values()
-                    .zipWithIndex()
-                    .cache();
-            for (long start = 0; start < total; start += chunk) {
-                final long lo = start;
-                final long hi = Math.min(total, start + chunk);
-                JavaRDD<MultiDataSet> data = indexed.filter(t -> t._2() >= lo && t._2() < hi)
-                        .keys()
-                        .repartition(workers)
-                        .mapPartitions(it -> toBatches(it, batch, cfg));
-                int step = averagingRounds * training.averagingFrequency();
-                double lr = schedule.valueAt(step + training.averagingFrequency() / 2, epoch);
-                spark.getNetwork().setLearningRate(lr);
-                long t0 = System.nanoTime();
-                spark.fitMultiDataSet(data);
-                trainSeconds += (System.nanoTime() - t0) / 1e9;
-                seen += hi - lo;
-                averagingRounds++;
-                sinceEval++;
-                boolean last = epoch == training.epochs() - 1 && hi == total;
-                boolean outOfTime = trainSeconds > timeLimitSeconds;
-                if (sinceEval < roundsPerEval && !last && !outOfTime) {
-                    continue;
-                }
-                sinceEval = 0;
-                evaluations++;
+        LongAccumulator tokens = sc.sc().longAccumulator("bert-real-tokens");
+        double runSeconds = 0;   // training seconds of this process (for the ETA)
+        int runRounds = 0;
+        JavaPairRDD<BertExample, Long> indexed = null;
+        int indexedEpoch = -1;
+        while (!s.finished && s.roundsDone < totalRounds) {
+            int epoch = (int) (s.roundsDone / roundsPerEpoch);
+            if (epoch != indexedEpoch) {
+                if (indexed != null) indexed.unpersist();
+                final long shuffleSeed = training.seed() * 31 + epoch;
+                indexed = train.zipWithIndex()
+                        .mapToPair(t -> new Tuple2<>(mix(t._2() ^ shuffleSeed), t._1()))
+                        .sortByKey()
+                        .values()
+                        .zipWithIndex()
+                        .cache();
+                indexedEpoch = epoch;
+            }
+            final long lo = (s.roundsDone % roundsPerEpoch) * chunk;
+            final long hi = Math.min(total, lo + chunk);
+            tokens.reset();
+            JavaRDD<MultiDataSet> data = indexed.filter(t -> t._2() >= lo && t._2() < hi)
+                    .keys()
+                    .repartition(workers)
+                    .mapPartitions(it -> toBatches(it, batch, cfg, tokens));
+            int step = s.roundsDone * training.averagingFrequency();
+            // logged: the nominal rate at the middle of the round
+            double lr = schedule.valueAt(step + training.averagingFrequency() / 2, epoch);
+            BertModel.setSchedule(spark.getNetwork(), roundSchedule(spark.getNetwork(), step, totalSteps));
+            long t0 = System.nanoTime();
+            spark.fitMultiDataSet(data);
+            double roundSeconds = (System.nanoTime() - t0) / 1e9;
+            s.trainSeconds += roundSeconds;
+            runSeconds += roundSeconds;
+            runRounds++;
+            s.seen += hi - lo;
+            s.roundsDone++;
+            s.sinceEval++;
+            boolean last = s.roundsDone == totalRounds;
+            boolean outOfTime = s.trainSeconds > timeLimitSeconds;
+
+            double eta = (totalRounds - s.roundsDone) * (runSeconds / runRounds);
+            if (Double.isFinite(timeLimitSeconds)) eta = Math.min(eta, Math.max(0, timeLimitSeconds - s.trainSeconds));
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("round", s.roundsDone);
+            line.put("epoch", epoch);
+            line.put("examples_seen", s.seen);
+            line.put("tokens", tokens.value());
+            line.put("round_seconds", round3(roundSeconds));
+            line.put("train_seconds", round3(s.trainSeconds));
+            line.put("tokens_per_second", Math.round(tokens.value() / roundSeconds));
+            line.put("examples_per_second", round3((hi - lo) / roundSeconds));
+            line.put("learning_rate", lr);
+            line.put("train_loss", spark.getScore());
+            line.put("eta_seconds", Math.round(eta));
+            log.info("BERT round {}/{} (epoch {}): train loss {}, {} tokens/s, lr {}, {} s trained, ETA {}",
+                    s.roundsDone, totalRounds, epoch, String.format(Locale.ROOT, "%.4f", spark.getScore()),
+                    Math.round(tokens.value() / roundSeconds), String.format(Locale.ROOT, "%.2e", lr),
+                    String.format(Locale.ROOT, "%.1f", s.trainSeconds), eta(eta));
+
+            if (s.sinceEval >= roundsPerEval || last || outOfTime || hi == total && evalEveryRounds == 0) {
+                s.sinceEval = 0;
+                s.evaluations++;
                 ComputationGraph current = spark.getNetwork();
                 BertMetrics m = BertEvaluator.evaluate(current, heldout, config, evalBatchSize);
-                rounds.add(new BertRound(evaluations, seen, trainSeconds, m));
+                s.rounds.add(new BertRound(s.evaluations, s.seen, s.trainSeconds, m));
+                line.put("evaluation", s.evaluations);
+                line.put("heldout_mlm_loss", m.mlmLoss());
+                line.put("heldout_mlm_accuracy", m.mlmAccuracy());
+                line.put("heldout_nsp_loss", m.nspLoss());
+                line.put("heldout_nsp_accuracy", m.nspAccuracy());
                 if (early) {
                     double v = BertEvaluator.evaluate(current, validation, config, evalBatchSize).mlmLoss();
-                    log.info("BERT evaluation {}: validation MLM loss {}", evaluations, String.format("%.4f", v));
-                    if (v < bestValidation) {
-                        bestValidation = v;
-                        bestEvaluation = evaluations;
-                        bestParams = current.params().dup();
-                        bestUpdater = current.getUpdater().getStateViewArray() == null ? null
+                    line.put("validation_mlm_loss", v);
+                    log.info("BERT evaluation {}: validation MLM loss {}", s.evaluations, String.format(Locale.ROOT, "%.4f", v));
+                    if (v < s.bestValidation) {
+                        s.bestValidation = v;
+                        s.bestEvaluation = s.evaluations;
+                        s.bestParams = current.params().dup();
+                        s.bestUpdater = current.getUpdater().getStateViewArray() == null ? null
                                 : current.getUpdater().getStateViewArray().dup();
                     }
                 }
                 log.info("BERT evaluation {} (epoch {}, {} averaging rounds, {} examples, {} s, lr {}): {}",
-                        evaluations, epoch, averagingRounds, seen, String.format("%.1f", trainSeconds),
-                        String.format("%.2e", lr), m);
+                        s.evaluations, epoch, s.roundsDone, s.seen, String.format(Locale.ROOT, "%.1f", s.trainSeconds),
+                        String.format(Locale.ROOT, "%.2e", lr), m);
                 if (Double.isNaN(m.mlmLoss())) {
                     throw new IllegalStateException("BertSparkTrainer: held-out MLM loss is NaN after "
-                            + averagingRounds + " averaging rounds (training diverged; lower the learning rate)");
-                }
-                if (outOfTime) {
-                    indexed.unpersist();
-                    break outer;
+                            + s.roundsDone + " averaging rounds (training diverged; lower the learning rate)");
                 }
             }
-            indexed.unpersist();
+            s.log.add(line);
+            writeRoundLog(s.log, hconf);
+            s.finished = outOfTime || last;
+            boolean due = training.checkpointEvery() > 0 && s.roundsDone % training.checkpointEvery() == 0;
+            if (training.checkpointDir() != null && (due || s.finished)) {
+                s.splitRng = BertCheckpoint.getSplitRng(tm);
+                BertCheckpoint.save(training.checkpointDir(), hconf, fingerprint, spark.getNetwork(), s, CHECKPOINTS_KEPT);
+            }
+            if (crashAfterRounds >= 0 && s.roundsDone >= crashAfterRounds) {
+                throw new IllegalStateException("BertSparkTrainer: simulated crash after " + s.roundsDone + " rounds");
+            }
         }
+        if (indexed != null) indexed.unpersist();
         ComputationGraph result = spark.getNetwork();
         if (early) {
-            result.setParams(bestParams);
-            if (bestUpdater != null) {
-                result.getUpdater().getStateViewArray().assign(bestUpdater);
+            result.setParams(s.bestParams);
+            if (s.bestUpdater != null) {
+                result.getUpdater().getStateViewArray().assign(s.bestUpdater);
             }
-            log.info("BERT early stopping: kept evaluation {} (validation MLM loss {})", bestEvaluation,
-                    String.format("%.4f", bestValidation));
+            log.info("BERT early stopping: kept evaluation {} (validation MLM loss {})", s.bestEvaluation,
+                    String.format(Locale.ROOT, "%.4f", s.bestValidation));
         }
-        return new BertTrainResult(result, List.copyOf(rounds), early ? bestEvaluation : rounds.size() - 1);
+        return new BertTrainResult(result, List.copyOf(s.rounds), early ? s.bestEvaluation : s.rounds.size() - 1);
+    }
+
+    /** The schedule of the averaging round starting at global (per-worker) step {@code step}. */
+    private RoundSchedule roundSchedule(ComputationGraph net, int step, int totalSteps) {
+        double[] betas = BertModel.adamBetas(net);
+        return new RoundSchedule(training.learningRate(), training.warmupSteps(), totalSteps, step, betas[0], betas[1]);
+    }
+
+    /** Mutable training-loop state; everything a checkpoint needs besides the model. */
+    static final class State {
+        int roundsDone;
+        long seen;
+        double trainSeconds;
+        int evaluations;
+        int sinceEval;
+        boolean finished;
+        List<BertRound> rounds = new ArrayList<>();
+        List<Map<String, Object>> log = new ArrayList<>();
+        double bestValidation = Double.NaN;
+        int bestEvaluation;
+        INDArray bestParams;
+        INDArray bestUpdater;
+        java.util.Random splitRng;
+    }
+
+    /** What must match between a checkpoint and the run resuming from it. */
+    String fingerprint(long totalExamples, boolean early) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("config", config.toJson().replaceAll("\\s+", ""));
+        f.put("batch_size_per_worker", training.batchSizePerWorker());
+        f.put("averaging_frequency", training.averagingFrequency());
+        f.put("workers", training.workers());
+        f.put("epochs", training.epochs());
+        f.put("learning_rate", training.learningRate());
+        f.put("weight_decay", training.weightDecay());
+        f.put("warmup_steps", training.warmupSteps());
+        f.put("seed", training.seed());
+        f.put("train_examples", totalExamples);
+        f.put("early_stopping", early);
+        try {
+            return JSON.writeValueAsString(f);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void writeRoundLog(List<Map<String, Object>> lines, Configuration hconf) {
+        if (roundLogPath == null) return;
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (Map<String, Object> l : lines) sb.append(JSON.writeValueAsString(l)).append('\n');
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        BertCheckpoint.writeAtomically(roundLogPath, hconf, out -> out.write(bytes));
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String eta(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 
     /** SplitMix64 finaliser: a seeded pseudo-random sort key. */
@@ -210,17 +387,46 @@ public final class BertSparkTrainer {
         return z ^ (z >>> 31);
     }
 
-    private static Iterator<MultiDataSet> toBatches(Iterator<BertExample> it, int batch, BertConfig cfg) {
+    private static Iterator<MultiDataSet> toBatches(Iterator<BertExample> it, int batch, BertConfig cfg,
+                                                    LongAccumulator tokens) {
         List<MultiDataSet> out = new ArrayList<>();
         List<BertExample> cur = new ArrayList<>(batch);
+        long real = 0;
         while (it.hasNext()) {
-            cur.add(it.next());
+            BertExample e = it.next();
+            for (int m : e.inputMask()) if (m != 0) real++;
+            cur.add(e);
             if (cur.size() == batch) {
                 out.add(BertBatches.toMultiDataSet(cur, cfg));
                 cur = new ArrayList<>(batch);
             }
         }
         if (!cur.isEmpty()) out.add(BertBatches.toMultiDataSet(cur, cfg));
+        tokens.add(real);
         return out.iterator();
+    }
+
+    /** Writes bytes somewhere. */
+    @FunctionalInterface
+    interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    static byte[] bytes(Body body) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            body.write(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b.toByteArray();
+    }
+
+    static FileSystem fs(Path p, Configuration conf) {
+        try {
+            return p.getFileSystem(conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the file system of " + p, e);
+        }
     }
 }

@@ -9,9 +9,12 @@ import org.nd4j.linalg.schedule.ISchedule;
  * With {@code totalSteps <= 0} the rate stays constant after warm-up. Iterations count minibatches per worker.
  */
 public class WarmupSchedule implements ISchedule {
-    @JsonProperty private double learningRate;
-    @JsonProperty private int warmupSteps;
-    @JsonProperty private int totalSteps;
+    // ND4J (de)serialises schedules inside DL4J configuration JSON with its shaded Jackson, which ignores the plain
+    // com.fasterxml annotations: without the shaded ones a model.zip reloaded its schedule as all zeros (learning
+    // rate 0 for the SameDiff layers when training continued from a saved model or checkpoint).
+    @JsonProperty @org.nd4j.shade.jackson.annotation.JsonProperty private double learningRate;
+    @JsonProperty @org.nd4j.shade.jackson.annotation.JsonProperty private int warmupSteps;
+    @JsonProperty @org.nd4j.shade.jackson.annotation.JsonProperty private int totalSteps;
 
     /** For JSON deserialisation. */
     public WarmupSchedule() {

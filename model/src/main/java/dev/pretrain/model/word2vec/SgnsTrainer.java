@@ -27,9 +27,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * expression {@code 1000 / 6 / 2} = 83 shifts it slightly); random bits are taken from bits 16.. of the LCG
  * state (C uses the weak low bits for subsampling and the window); sentences are not cut at 1000 words.
  *
- * <p>Performance: contiguous row-major float arrays, no allocation per word, loops simple enough for C2 to
- * vectorise, word2vec's LCG as random source. With {@code threads > 1} the threads update the shared arrays
- * without locks (Hogwild, as word2vec C) and the result is not reproducible; with 1 thread it is.
+ * <p>Performance: contiguous row-major float arrays, no allocation per word, word2vec's LCG as random source, and
+ * the per-pair loops (dot product, {@code neu1e}/{@code syn1neg} update) on the JDK Vector API
+ * ({@link VectorKernels}) when the JVM runs with {@code --add-modules jdk.incubator.vector}: C2 does not vectorise
+ * float dot products (strict summation order), and the SIMD kernel trains about 1.7x more words per CPU-second
+ * on AVX-512 (IMDB text8, dim 100: 0.46-0.48M against 0.27M words per CPU-second). Without the module the scalar
+ * loops run ({@code -Dpretrain.sgns.scalar=true} forces them); both are deterministic but differ in the last bits
+ * (summation order). With {@code threads > 1} the threads update the shared arrays without locks (Hogwild, as
+ * word2vec C) and the result is not reproducible; with 1 thread and a fixed seed it is.
  */
 public final class SgnsTrainer {
     static final long LCG_MUL = 25214903917L;
@@ -37,7 +42,7 @@ public final class SgnsTrainer {
 
     static final int EXP_TABLE_SIZE = 1000;
     static final float MAX_EXP = 6f;
-    private static final float EXP_SCALE = EXP_TABLE_SIZE / (2f * MAX_EXP);
+    static final float EXP_SCALE = EXP_TABLE_SIZE / (2f * MAX_EXP);
     /** sigmoid(x) at x = (i / EXP_TABLE_SIZE * 2 - 1) * MAX_EXP, i = 0..EXP_TABLE_SIZE. */
     private static final float[] SIGMOID = new float[EXP_TABLE_SIZE + 1];
 
@@ -47,6 +52,18 @@ public final class SgnsTrainer {
             double e = Math.exp(x);
             SIGMOID[i] = (float) (e / (e + 1));
         }
+    }
+
+    /**
+     * True when the JDK Vector API module is in the boot layer ({@code --add-modules jdk.incubator.vector}) and
+     * not disabled with {@code -Dpretrain.sgns.scalar=true}: the per-pair loops then run on {@link VectorKernels}.
+     */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !Boolean.getBoolean("pretrain.sgns.scalar");
+
+    /** Which inner loops this JVM uses: the Vector API species, or "scalar". */
+    public static String kernel() {
+        return VECTOR ? VectorKernels.describe() : "scalar";
     }
 
     private final SgnsConfig config;
@@ -235,6 +252,7 @@ public final class SgnsTrainer {
         private final long expectedWords;
         private final AtomicLong progress;
         private final float[] neu1e;
+        private final int[] targets;
         private int[] sen = new int[1024];
         private long next;
         long wordsDone;
@@ -251,6 +269,7 @@ public final class SgnsTrainer {
             this.expectedWords = expectedWords;
             this.progress = progress;
             this.neu1e = new float[config.dim()];
+            this.targets = new int[config.negative() + 1];
             this.next = mixSeed(seed * 0x9E3779B97F4A7C15L + first);
         }
 
@@ -307,6 +326,7 @@ public final class SgnsTrainer {
             final float[] syn1 = this.syn1;
             final float[] neu1e = this.neu1e;
             final int[] alias = SgnsTrainer.this.alias;
+            final int[] targets = this.targets;
             final float[] sigmoid = SIGMOID;
             final int dim = config.dim();
             final int window = config.window();
@@ -321,37 +341,46 @@ public final class SgnsTrainer {
                 final int hi = Math.min(n - 1, pos + window - b);
                 for (int c = lo; c <= hi; c++) {
                     if (c == pos) continue;
-                    final int l1 = s[c] * dim;
-                    for (int k = 0; k < dim; k++) neu1e[k] = 0f;
-                    for (int d = 0; d <= negative; d++) {
-                        final int target;
-                        final float label;
-                        if (d == 0) {
-                            target = word;
-                            label = 1f;
-                        } else {
-                            r = r * LCG_MUL + LCG_ADD;
-                            final int t = drawNegative(alias, r, v);
-                            if (t == word) continue;
-                            target = t;
-                            label = 0f;
-                        }
-                        final int l2 = target * dim;
-                        final float f = dot(syn0, l1, syn1, l2, dim);
-                        final float g;
-                        if (f > MAX_EXP) g = (label - 1f) * alpha;
-                        else if (f < -MAX_EXP) g = label * alpha;
-                        else g = (label - sigmoid[(int) ((f + MAX_EXP) * EXP_SCALE)]) * alpha;
-                        for (int k = 0; k < dim; k++) {
-                            neu1e[k] += g * syn1[l2 + k];
-                            syn1[l2 + k] += g * syn0[l1 + k];
-                        }
+                    // targets: the centre word (label 1), then the negatives that differ from it (label 0)
+                    targets[0] = word;
+                    int nt = 1;
+                    for (int d = 0; d < negative; d++) {
+                        r = r * LCG_MUL + LCG_ADD;
+                        final int t = drawNegative(alias, r, v);
+                        if (t != word) targets[nt++] = t;
                     }
-                    for (int k = 0; k < dim; k++) syn0[l1 + k] += neu1e[k];
+                    final int l1 = s[c] * dim;
+                    if (VECTOR) VectorKernels.pair(syn0, l1, syn1, targets, nt, alpha, neu1e, dim, sigmoid);
+                    else pairScalar(syn0, l1, syn1, targets, nt, alpha, neu1e, dim, sigmoid);
                 }
             }
             next = r;
         }
+    }
+
+    /**
+     * One (context, centre) pair: {@code targets[0]} is the centre word (label 1), {@code targets[1..nt)} the
+     * negatives (label 0). For each target, {@code g = (label - sigmoid(syn0[l1] . syn1[t])) * alpha},
+     * {@code neu1e += g * syn1[t]}, {@code syn1[t] += g * syn0[l1]}; finally {@code syn0[l1] += neu1e}.
+     */
+    static void pairScalar(float[] syn0, int l1, float[] syn1, int[] targets, int nt, float alpha, float[] neu1e,
+                           int dim, float[] sigmoid) {
+        for (int k = 0; k < dim; k++) neu1e[k] = 0f;
+        for (int d = 0; d < nt; d++) {
+            final int l2 = targets[d] * dim;
+            final float label = d == 0 ? 1f : 0f;
+            final float f = dot(syn0, l1, syn1, l2, dim);
+            final float g;
+            if (f > MAX_EXP) g = (label - 1f) * alpha;
+            else if (f < -MAX_EXP) g = label * alpha;
+            else g = (label - sigmoid[(int) ((f + MAX_EXP) * EXP_SCALE)]) * alpha;
+            if (g == 0f) continue;
+            for (int k = 0; k < dim; k++) {
+                neu1e[k] += g * syn1[l2 + k];
+                syn1[l2 + k] += g * syn0[l1 + k];
+            }
+        }
+        for (int k = 0; k < dim; k++) syn0[l1 + k] += neu1e[k];
     }
 
     /** One unigram^0.75 draw from the alias table with LCG state {@code r} (bits 16..47 bucket, 48..63 coin). */
