@@ -9,7 +9,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -80,6 +84,18 @@ public final class VocabStage {
         JavaPairRDD<String, Long> counts = (o.textInput() ? countText(spark, o.documents(), o.lowercase())
                 : WordCounting.count(spark.read().parquet(o.documents()), o.lowercase()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        // word_counts/ written by a second job, submitted first: its SQL planning overlaps the count (both
+        // jobs share the count's shuffle map stage) and its write overlaps the driver's training
+        StructType schema = new StructType().add("word", DataTypes.StringType).add("count", DataTypes.LongType);
+        String tmp = HadoopFiles.temporarySibling(HadoopFiles.join(o.output(), "word_counts"), hconf);
+        CompletableFuture<Void> wordCounts = CompletableFuture.runAsync(() -> {
+            Dataset<Row> countsDf = spark.createDataFrame(counts.map(t -> RowFactory.create(t._1(), t._2())), schema);
+            // one output file: one task sorts it all (no range-partitioning sample job, no shuffle)
+            countsDf.coalesce(1).sortWithinPartitions(org.apache.spark.sql.functions.col("count").desc(),
+                    org.apache.spark.sql.functions.col("word")).write().parquet(tmp);
+            HadoopFiles.commit(tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
+        });
+
         long minCount = Math.max(1, o.minFrequency());
         // one job: totals (accumulators, exact for an action) and the words the trainer needs
         LongAccumulator wordsAcc = spark.sparkContext().longAccumulator("vocab-words");
@@ -93,17 +109,6 @@ public final class VocabStage {
         report.put("words", totals[0]);
         report.put("distinct_words", totals[1]);
         report.put("count_seconds", seconds(t0));
-
-        // word_counts/ on the executors while the driver trains
-        StructType schema = new StructType().add("word", DataTypes.StringType).add("count", DataTypes.LongType);
-        String tmp = HadoopFiles.temporarySibling(HadoopFiles.join(o.output(), "word_counts"), hconf);
-        CompletableFuture<Void> wordCounts = CompletableFuture.runAsync(() -> {
-            Dataset<Row> countsDf = spark.createDataFrame(counts.map(t -> RowFactory.create(t._1(), t._2())), schema);
-            // one output file: one task sorts it all (no range-partitioning sample job, no shuffle)
-            countsDf.coalesce(1).sortWithinPartitions(org.apache.spark.sql.functions.col("count").desc(),
-                    org.apache.spark.sql.functions.col("word")).write().parquet(tmp);
-            HadoopFiles.commit(tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
-        });
 
         Vocab vocab;
         if (o.existingVocab() != null) {
@@ -142,11 +147,16 @@ public final class VocabStage {
      * basic tokenizer treats it as whitespace), one {@link WordCounter} per partition, then one shuffle.
      */
     static JavaPairRDD<String, Long> countText(SparkSession spark, String input, boolean lowercase) {
-        return spark.read().option("lineSep", "\n").textFile(input).javaRDD()
+        // Hadoop's TextInputFormat with '\n' as the record delimiter (plain RDD: no Catalyst planning and
+        // code generation for a one-pass count); Text.toString() decodes UTF-8 with U+FFFD replacement.
+        Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
+        conf.set("textinputformat.record.delimiter", "\n");
+        return JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .newAPIHadoopFile(input, TextInputFormat.class, LongWritable.class, Text.class, conf)
                 .mapPartitionsToPair(lines -> {
                     WordCounter wc = new WordCounter(lowercase);
                     while (lines.hasNext()) {
-                        wc.add(lines.next());
+                        wc.add(lines.next()._2().toString());
                     }
                     List<Tuple2<String, Long>> out = new ArrayList<>(wc.distinct());
                     wc.forEach((w, c) -> out.add(new Tuple2<>(w, c)));

@@ -57,7 +57,8 @@ public record BertTrainingConfig(int batchSizePerWorker, int averagingFrequency,
      * left the warm-up) on the pipeline's instances (3,200 training instances, 100 steps per worker, 256 held-out;
      * bench/bert-lr-fix.sh): held-out MLM loss from 10.352 at peak 5e-4: 7.952 after 100 steps (still falling);
      * 1e-3: 7.638 at step 60 (best), 7.888 at step 100; MLM accuracy stays at 3.9% (the most frequent token) for both,
-     * as it did before the fix. See docs/BENCHMARKS.md (bert-lr-fix) for 2e-3.
+     * as it did before the fix; 2e-3 reached 8.111 at step 20, then diverged (12.140 at step 100). See
+     * docs/BENCHMARKS.md (bert-lr-fix).
      */
     public static BertTrainingConfig defaults() {
         return new BertTrainingConfig(16, 10, 2, 1, 1e-3, 0.01, 20, 12345L);
