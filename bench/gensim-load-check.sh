@@ -18,6 +18,7 @@
 # Needs: gensim 4.2 for /usr/bin/python3 (bash $SHARED/peers/setup.sh), Maven with ~/.m2 populated, java 17+.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/bench/lib.sh"
 SHARED="${SHARED:-$(cd "$ROOT/../shared" && pwd)}"
 BENCH_DIR="${BENCH_DIR:-/tmp/pretrain-bench}"
 TARGET_DIR="${TARGET_DIR:-target-bench}"
@@ -27,18 +28,10 @@ VEC_TXT="${VEC_TXT:-}"; VEC_BIN="${VEC_BIN:-}"
 if [ -z "$VEC_TXT" ] || [ -z "$VEC_BIN" ]; then
   CORPUS="$BENCH_DIR/imdb-text8.txt"
   [ -s "$CORPUS" ] || bash "$SHARED/peers/make_corpus.sh" imdb-text8 "$CORPUS"
-  if [ -z "${CLASSES:-}" ]; then
-    echo "== build (mvn -o -pl model -Dtarget.dir=$TARGET_DIR compile)"
-    (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" compile dependency:build-classpath \
-      -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH_DIR/model-cp.txt" > "$BENCH_DIR/build.log" 2>&1) \
-      || { cat "$BENCH_DIR/build.log" >&2; exit 1; }
-    CLASSES="$ROOT/model/$TARGET_DIR/classes"
-  fi
-  [ -s "$BENCH_DIR/model-cp.txt" ] || (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" \
-      dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH_DIR/model-cp.txt" >/dev/null)
+  model_classpath
   VEC_TXT="$BENCH_DIR/ours.vectors.txt"; VEC_BIN="$BENCH_DIR/ours.vectors.bin"
   echo "== train + export: Word2VecBench --max-sentences $SENTENCES --iter $ITER"
-  java -Xmx4g --add-modules jdk.incubator.vector -cp "$CLASSES:$(cat "$BENCH_DIR/model-cp.txt")" \
+  java -Xmx4g --add-modules jdk.incubator.vector -cp "$CP" \
     dev.pretrain.model.word2vec.bench.Word2VecBench --corpus "$CORPUS" --max-sentences "$SENTENCES" \
     --iter "$ITER" --no-eval --save-text "$VEC_TXT" --save-binary "$VEC_BIN" 2>&1 | grep -v '^WARNING: Using incubator'
 fi

@@ -24,6 +24,7 @@
 # Needs: the peers (bash $SHARED/peers/setup.sh), Maven with ~/.m2 populated, java 17+ (jdk.incubator.vector).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/bench/lib.sh"
 SHARED="${SHARED:-$(cd "$ROOT/../shared" && pwd)}"
 BENCH_DIR="${BENCH_DIR:-/tmp/pretrain-bench}"
 TARGET_DIR="${TARGET_DIR:-target-bench}"
@@ -32,16 +33,7 @@ PEERS="$SHARED/peers"; DATA="$SHARED/data"
 mkdir -p "$BENCH_DIR/sgns"
 CORPUS="$BENCH_DIR/imdb-text8.txt"
 [ -s "$CORPUS" ] || bash "$PEERS/make_corpus.sh" imdb-text8 "$CORPUS"
-if [ -z "${CLASSES:-}" ]; then
-  echo "== build (mvn -o -pl model -Dtarget.dir=$TARGET_DIR compile)"
-  (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" compile dependency:build-classpath \
-    -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH_DIR/model-cp.txt" > "$BENCH_DIR/build.log" 2>&1) \
-    || { cat "$BENCH_DIR/build.log" >&2; exit 1; }
-  CLASSES="$ROOT/model/$TARGET_DIR/classes"
-fi
-[ -s "$BENCH_DIR/model-cp.txt" ] || (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" \
-    dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH_DIR/model-cp.txt" >/dev/null)
-CP="$CLASSES:$(cat "$BENCH_DIR/model-cp.txt")"
+model_classpath
 MEN="$DATA/similarity/MEN_dataset_natural_form_full.txt"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB RAM"

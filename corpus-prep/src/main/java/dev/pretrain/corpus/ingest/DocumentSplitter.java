@@ -2,7 +2,6 @@ package dev.pretrain.corpus.ingest;
 
 import java.io.Serializable;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -95,36 +94,12 @@ public final class DocumentSplitter implements Serializable {
     return line.substring(start);
   }
 
-  private abstract static class Base implements Iterator<String> {
+  private abstract static class Base extends Lookahead<String> {
     final Iterator<String> lines;
     long lineNo;
-    String next;
-    boolean done;
 
     Base(Iterator<String> lines) {
       this.lines = lines;
-    }
-
-    /** Computes the next document or returns null at the end. */
-    abstract String compute();
-
-    @Override
-    public boolean hasNext() {
-      if (next == null && !done) {
-        next = compute();
-        done = next == null;
-      }
-      return next != null;
-    }
-
-    @Override
-    public String next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      String n = next;
-      next = null;
-      return n;
     }
   }
 

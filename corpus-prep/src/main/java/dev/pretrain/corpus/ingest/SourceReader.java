@@ -117,28 +117,16 @@ public final class SourceReader {
   private static RawTexts jsonLines(SourceSpec spec, InputStream in, String file, int max) {
     BoundedLines lines = new BoundedLines(utf8(in), file, max);
     String field = spec.field();
-    Iterator<String> nonBlank = new Iterator<>() {
-      String next;
-
+    Iterator<String> nonBlank = new Lookahead<>() {
       @Override
-      public boolean hasNext() {
-        while (next == null && lines.hasNext()) {
+      String compute() {
+        while (lines.hasNext()) {
           String l = lines.next();
           if (!l.isBlank()) {
-            next = l;
+            return l;
           }
         }
-        return next != null;
-      }
-
-      @Override
-      public String next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        String n = next;
-        next = null;
-        return n;
+        return null;
       }
     };
     return new Mapped<>(nonBlank, lines, line -> {

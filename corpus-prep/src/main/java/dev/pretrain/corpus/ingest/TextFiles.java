@@ -3,14 +3,10 @@ package dev.pretrain.corpus.ingest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -24,10 +20,7 @@ public final class TextFiles {
   /** Wraps a (possibly gzip-compressed, judged by {@code fileName} ending in {@code .gz}) stream. */
   public static BufferedReader reader(InputStream in, String fileName) throws IOException {
     InputStream s = fileName.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    return new BufferedReader(new InputStreamReader(s, decoder), 1 << 16);
+    return new BufferedReader(SourceReader.utf8(s), 1 << 16);
   }
 
   public static BufferedReader reader(Path file) throws IOException {
@@ -39,36 +32,15 @@ public final class TextFiles {
    * lone {@code \r} end a line, terminators removed). An {@link IOException} surfaces as {@link UncheckedIOException}.
    */
   public static Iterator<String> lines(BufferedReader reader) {
-    return new Iterator<>() {
-      String next;
-      boolean eof;
-
+    return new Lookahead<>() {
       @Override
-      public boolean hasNext() {
-        if (next == null && !eof) {
-          try {
-            next = readRaw(reader);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          eof = next == null;
+      String compute() {
+        try {
+          return reader.readLine();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-        return next != null;
-      }
-
-      @Override
-      public String next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        String n = next;
-        next = null;
-        return n;
       }
     };
-  }
-
-  private static String readRaw(BufferedReader r) throws IOException {
-    return r.readLine();
   }
 }

@@ -517,10 +517,7 @@ public final class WordPieceTrainer {
         set(i, parent);
         i = parent;
       }
-      hs[i] = s;
-      hc[i] = c;
-      hp[i] = q;
-      hv[i] = v;
+      put(i, s, c, q, v);
     }
 
     /**
@@ -532,11 +529,7 @@ public final class WordPieceTrainer {
       hn = 0;
       for (int q = 0; q < np; q++) {
         if (pc[q] <= 0) continue;
-        hs[hn] = score(q);
-        hc[hn] = pc[q];
-        hp[hn] = q;
-        hv[hn] = ++pver[q];
-        hn++;
+        put(hn++, score(q), pc[q], q, ++pver[q]);
       }
       for (int i = (hn >>> 1) - 1; i >= 0; i--) siftDown(i);
     }
@@ -555,40 +548,26 @@ public final class WordPieceTrainer {
         set(i, child);
         i = child;
       }
-      hs[i] = s;
-      hc[i] = c;
-      hp[i] = q;
-      hv[i] = v;
+      put(i, s, c, q, v);
     }
 
+    /** Removes the top entry: the last entry moves to the root and sifts down. */
     private void pop() {
       int last = --hn;
       if (last == 0) return;
-      double s = hs[last];
-      long c = hc[last];
-      int q = hp[last];
-      int v = hv[last];
-      int i = 0;
-      int half = last >>> 1;
-      while (i < half) {
-        int child = 2 * i + 1;
-        int r = child + 1;
-        if (r < last && before(hs[r], hc[r], hp[r], hs[child], hc[child], hp[child])) child = r;
-        if (!before(hs[child], hc[child], hp[child], s, c, q)) break;
-        set(i, child);
-        i = child;
-      }
+      set(0, last);
+      siftDown(0);
+    }
+
+    private void set(int to, int from) {
+      put(to, hs[from], hc[from], hp[from], hv[from]);
+    }
+
+    private void put(int i, double s, long c, int q, int v) {
       hs[i] = s;
       hc[i] = c;
       hp[i] = q;
       hv[i] = v;
-    }
-
-    private void set(int to, int from) {
-      hs[to] = hs[from];
-      hc[to] = hc[from];
-      hp[to] = hp[from];
-      hv[to] = hv[from];
     }
 
     /** Priority order: higher score, then higher count, then smaller a, then smaller b. */

@@ -48,13 +48,7 @@ public final class DynamicMasker implements Serializable {
   public DynamicMasker(MaskedLmConfig config, SpecialIds ids, boolean[] isContinuation) {
     this.config = Objects.requireNonNull(config, "config");
     this.ids = Objects.requireNonNull(ids, "ids");
-    if (config.wholeWordMasking() && isContinuation == null) {
-      throw new IllegalArgumentException("wholeWordMasking needs the isContinuation flags of the vocabulary");
-    }
-    if (isContinuation != null && isContinuation.length != ids.vocabSize()) {
-      throw new IllegalArgumentException("isContinuation has " + isContinuation.length + " entries, vocabSize is "
-          + ids.vocabSize());
-    }
+    PretrainingDataGenerator.checkContinuationFlags(config, ids, isContinuation);
     this.isContinuation = config.wholeWordMasking() ? isContinuation.clone() : null;
   }
 

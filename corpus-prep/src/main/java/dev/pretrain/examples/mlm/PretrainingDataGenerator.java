@@ -78,6 +78,17 @@ public final class PretrainingDataGenerator implements Serializable {
   public PretrainingDataGenerator(MaskedLmConfig config, SpecialIds ids, boolean[] isContinuation) {
     this.config = Objects.requireNonNull(config, "config");
     this.ids = Objects.requireNonNull(ids, "ids");
+    checkContinuationFlags(config, ids, isContinuation);
+    this.isContinuation = isContinuation == null ? null : isContinuation.clone();
+  }
+
+  /**
+   * Checks the {@code isContinuation} flags given with a config (shared with {@link DynamicMasker}).
+   *
+   * @throws IllegalArgumentException if whole-word masking is on without flags, or the flags do not
+   *     cover the vocabulary
+   */
+  static void checkContinuationFlags(MaskedLmConfig config, SpecialIds ids, boolean[] isContinuation) {
     if (config.wholeWordMasking() && isContinuation == null) {
       throw new IllegalArgumentException("wholeWordMasking needs the isContinuation flags of the vocabulary");
     }
@@ -85,7 +96,6 @@ public final class PretrainingDataGenerator implements Serializable {
       throw new IllegalArgumentException("isContinuation has " + isContinuation.length + " entries, vocabSize is "
           + ids.vocabSize());
     }
-    this.isContinuation = isContinuation == null ? null : isContinuation.clone();
   }
 
   /** {@code ##}-prefixed tokens of a vocabulary listed by id. */

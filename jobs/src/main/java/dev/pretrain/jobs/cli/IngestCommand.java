@@ -29,14 +29,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output folder of Parquet shards.")
     String output;
 
-    @Option(names = "--language", defaultValue = "en", description = "Locale of the ICU4J sentence splitter (default: ${DEFAULT-VALUE}).")
-    String language;
-
-    @Option(names = "--min-chars", defaultValue = "20", description = "Drop documents shorter than this (default: ${DEFAULT-VALUE}).")
-    int minChars;
-
-    @Option(names = "--min-sentences", defaultValue = "1", description = "Drop documents with fewer sentences (default: ${DEFAULT-VALUE}).")
-    int minSentences;
+    @Mixin DocumentOptions doc;
 
     @Option(names = "--target-shard-mb", defaultValue = "32", description = "Target shard size in MiB (default: ${DEFAULT-VALUE}); N = ceil(bytes / target) shards of equal bytes.")
     long targetShardMb;
@@ -80,8 +73,8 @@ final class IngestCommand implements Callable<Integer> {
                 IngestStage.NearDup.DEFAULT.shingleWords(), IngestStage.NearDup.DEFAULT.numFeatures(),
                 IngestStage.NearDup.DEFAULT.seed());
         return spark.run("ingest", session -> IngestStage.run(session,
-                new IngestStage.Options(specs, output, language, minChars, minSentences, targetShardMb << 20, filters,
-                        near, !noExactDedup)));
+                new IngestStage.Options(specs, output, doc.language, doc.minChars, doc.minSentences,
+                        targetShardMb << 20, filters, near, !noExactDedup)));
     }
 
     static PipelineConfig.Source parseSource(String spec) {

@@ -29,14 +29,7 @@ final class IngestIncrementalCommand implements Callable<Integer> {
             description = "Output root: batch=<n>/ shard folders and _manifest/ (empty or from an earlier run).")
     String output;
 
-    @Option(names = "--language", defaultValue = "en", description = "Locale of the ICU4J sentence splitter (default: ${DEFAULT-VALUE}).")
-    String language;
-
-    @Option(names = "--min-chars", defaultValue = "20", description = "Drop documents shorter than this (default: ${DEFAULT-VALUE}).")
-    int minChars;
-
-    @Option(names = "--min-sentences", defaultValue = "1", description = "Drop documents with fewer sentences (default: ${DEFAULT-VALUE}).")
-    int minSentences;
+    @Mixin DocumentOptions doc;
 
     @Option(names = "--target-shard-mb", defaultValue = "32", description = "Target shard size in MiB (default: ${DEFAULT-VALUE}).")
     long targetShardMb;
@@ -52,7 +45,7 @@ final class IngestIncrementalCommand implements Callable<Integer> {
             specs.add(IngestCommand.parseSource(s).toSpec());
         }
         return spark.run("ingest-incremental", session -> IncrementalIngestStage.run(session,
-                new IncrementalIngestStage.Options(specs, output, language, minChars, minSentences,
+                new IncrementalIngestStage.Options(specs, output, doc.language, doc.minChars, doc.minSentences,
                         targetShardMb << 20, minFileAgeSeconds * 1000)));
     }
 }

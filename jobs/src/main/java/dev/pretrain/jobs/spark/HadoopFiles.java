@@ -78,8 +78,12 @@ public final class HadoopFiles {
             if (matches == null || matches.length == 0) {
                 throw new IllegalArgumentException("input not found: " + pattern);
             }
+            List<FileStatus> found = new ArrayList<>();
             for (FileStatus st : matches) {
-                collect(fs, st, files);
+                collectFiles(fs, st, found);
+            }
+            for (FileStatus st : found) {
+                files.add(st.getPath().toString());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + pattern, e);
@@ -91,17 +95,21 @@ public final class HadoopFiles {
         return files;
     }
 
-    private static void collect(FileSystem fs, FileStatus st, List<String> out) throws IOException {
+    /**
+     * Adds {@code st} to {@code out} if it is a file, or every file below it (recursively) if it is a folder;
+     * names starting with '.' or '_' (hidden files, {@code _SUCCESS} markers) are skipped at every level.
+     */
+    public static void collectFiles(FileSystem fs, FileStatus st, List<FileStatus> out) throws IOException {
         String name = st.getPath().getName();
         if (name.startsWith(".") || name.startsWith("_")) {
             return;
         }
         if (st.isDirectory()) {
             for (FileStatus child : fs.listStatus(st.getPath())) {
-                collect(fs, child, out);
+                collectFiles(fs, child, out);
             }
         } else {
-            out.add(st.getPath().toString());
+            out.add(st);
         }
     }
 

@@ -342,27 +342,13 @@ public final class IncrementalIngestStage {
                 throw new IllegalArgumentException("landing path not found: " + pattern);
             }
             for (FileStatus st : matches) {
-                collect(fs, st, files);
+                HadoopFiles.collectFiles(fs, st, files);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list landing path " + pattern, e);
         }
         files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
         return files;
-    }
-
-    private static void collect(FileSystem fs, FileStatus st, List<FileStatus> out) throws IOException {
-        String name = st.getPath().getName();
-        if (name.startsWith(".") || name.startsWith("_")) {
-            return;
-        }
-        if (st.isDirectory()) {
-            for (FileStatus child : fs.listStatus(st.getPath())) {
-                collect(fs, child, out);
-            }
-        } else {
-            out.add(st);
-        }
     }
 
     /** Escapes Hadoop glob characters so that a file URI matches only itself. */

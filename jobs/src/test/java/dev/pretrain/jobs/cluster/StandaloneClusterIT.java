@@ -3,13 +3,7 @@ package dev.pretrain.jobs.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -30,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.pretrain.jobs.SharedData;
 import dev.pretrain.jobs.report.RunSummary;
 
 /**
@@ -158,9 +151,9 @@ class StandaloneClusterIT {
 
     /** Slices of three real corpora and a small config (tiny BERT, a few averaging rounds). */
     static Path writeConfig(Path in) throws IOException {
-        Path imdb = head(DATA.resolve("corpora/imdb-aclImdb-v1-unsup-50k.tsv.gz"), in.resolve("imdb.tsv.gz"), 501, true);
-        Path wiki = head(DATA.resolve("corpora/wikitext-2-raw-test.hf-crlf.raw"), in.resolve("wiki.raw"), 250, false);
-        Path moby = head(DATA.resolve("corpora/moby-dick.txt"), in.resolve("moby.txt"), 2000, false);
+        Path imdb = SharedData.head(DATA.resolve("corpora/imdb-aclImdb-v1-unsup-50k.tsv.gz"), in.resolve("imdb.tsv.gz"), 501, true);
+        Path wiki = SharedData.head(DATA.resolve("corpora/wikitext-2-raw-test.hf-crlf.raw"), in.resolve("wiki.raw"), 250, false);
+        Path moby = SharedData.head(DATA.resolve("corpora/moby-dick.txt"), in.resolve("moby.txt"), 2000, false);
         String yaml = """
                 # Pipeline config of the standalone-cluster test (StandaloneClusterIT): slices of the shared corpora.
                 seed: 20261122
@@ -374,22 +367,6 @@ class StandaloneClusterIT {
         }
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    }
-
-    static Path head(Path src, Path dst, int lines, boolean gzip) throws IOException {
-        try (InputStream raw = Files.newInputStream(src);
-             InputStream in = src.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-             OutputStream rawOut = Files.newOutputStream(dst);
-             OutputStream out = gzip ? new GZIPOutputStream(rawOut) : rawOut;
-             Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-            String line;
-            for (int i = 0; i < lines && (line = r.readLine()) != null; i++) {
-                w.write(line);
-                w.write('\n');
-            }
-        }
-        return dst;
     }
 
     static void deleteRecursively(Path dir) throws IOException {
