@@ -1,7 +1,6 @@
 package dev.pretrain.corpus.ingest;
 
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -74,9 +73,5 @@ public final class BalancedShards {
     BigInteger mid2 = BigInteger.valueOf(bytesBefore).shiftLeft(1).add(BigInteger.valueOf(docBytes));
     long s = mid2.multiply(BigInteger.valueOf(shards)).divide(BigInteger.valueOf(totalBytes).shiftLeft(1)).longValue();
     return (int) Math.max(0, Math.min(shards - 1, s));
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -259,49 +259,41 @@ public final class SourceReader {
     }
   }
 
-  /** Base of the pull-style readers below. */
-  private abstract static class Pull implements RawTexts {
+  /**
+   * Base of the pull-style readers below: {@link #read()} documents one ahead; the source is closed at the end or at
+   * the first read error, which is rethrown unchecked (naming the file) and ends the iteration.
+   */
+  private abstract static class Pull extends Lookahead<RawText> implements RawTexts {
     final String file;
-    private RawText next;
-    private boolean done;
+    private boolean failed;
 
     Pull(String file) {
       this.file = file;
     }
 
     /** The next document, or null at the end. */
-    abstract RawText compute() throws IOException, XMLStreamException;
+    abstract RawText read() throws IOException, XMLStreamException;
 
     @Override
-    public boolean hasNext() {
-      if (next == null && !done) {
-        try {
-          next = compute();
-        } catch (IOException e) {
-          done = true;
-          close();
-          throw new UncheckedIOException("read error in " + file + ": " + e, e);
-        } catch (XMLStreamException e) {
-          done = true;
-          close();
-          throw new UncheckedIOException(new IOException("XML error in " + file + ": " + e.getMessage(), e));
-        }
-        if (next == null) {
-          done = true;
+    final RawText compute() {
+      if (failed) {
+        return null;
+      }
+      try {
+        RawText r = read();
+        if (r == null) {
           close();
         }
+        return r;
+      } catch (IOException e) {
+        failed = true;
+        close();
+        throw new UncheckedIOException("read error in " + file + ": " + e, e);
+      } catch (XMLStreamException e) {
+        failed = true;
+        close();
+        throw new UncheckedIOException(new IOException("XML error in " + file + ": " + e.getMessage(), e));
       }
-      return next != null;
-    }
-
-    @Override
-    public RawText next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      RawText n = next;
-      next = null;
-      return n;
     }
   }
 
@@ -331,7 +323,7 @@ public final class SourceReader {
     }
 
     @Override
-    RawText compute() throws XMLStreamException {
+    RawText read() throws XMLStreamException {
       String ns = null;
       boolean redirect = false;
       String text = null;
@@ -393,7 +385,7 @@ public final class SourceReader {
     }
 
     @Override
-    RawText compute() throws IOException {
+    RawText read() throws IOException {
       TarArchiveEntry e;
       while ((e = tar.getNextTarEntry()) != null) {
         if (!e.isFile() || members != null && !members.matcher(e.getName()).find()) {
