@@ -130,6 +130,12 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
     return headings(name, uri, CHAPTER_REGEX, null);
   }
 
+  /** The same source settings reading {@code uri} instead (e.g. one file of a landing folder). */
+  public SourceSpec withUri(String uri) {
+    return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);
+  }
+
   public SourceSpec withHtml(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, on,
         wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);

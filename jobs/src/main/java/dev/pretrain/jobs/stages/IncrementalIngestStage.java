@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -198,7 +196,7 @@ public final class IncrementalIngestStage {
                 } else {
                     newFiles.add(new IngestManifest.IngestedFile(spec.name(), file, st.getLen(),
                             st.getModificationTime()));
-                    batchSpecs.add(withUri(spec, escapeGlob(file)));
+                    batchSpecs.add(spec.withUri(escapeGlob(file)));
                 }
             }
         }
@@ -362,27 +360,5 @@ public final class IncrementalIngestStage {
             sb.append(c);
         }
         return sb.toString();
-    }
-
-    /**
-     * A copy of {@code spec} reading {@code uri}. Copies every record component generically, so that
-     * components added to {@link SourceSpec} later are carried over unchanged.
-     */
-    static SourceSpec withUri(SourceSpec spec, String uri) {
-        RecordComponent[] components = SourceSpec.class.getRecordComponents();
-        Object[] values = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        try {
-            for (int i = 0; i < components.length; i++) {
-                types[i] = components[i].getType();
-                values[i] = components[i].getName().equals("uri") ? uri : components[i].getAccessor().invoke(spec);
-            }
-            return SourceSpec.class.getDeclaredConstructor(types).newInstance(values);
-        } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("cannot copy source " + spec.name() + " for " + uri + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("SourceSpec is not a record with a uri component", e);
-        }
     }
 }
