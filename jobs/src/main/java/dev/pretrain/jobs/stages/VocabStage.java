@@ -100,14 +100,14 @@ public final class VocabStage {
         // one job: totals (accumulators, exact for an action) and the words the trainer needs
         LongAccumulator wordsAcc = spark.sparkContext().longAccumulator("vocab-words");
         LongAccumulator distinctAcc = spark.sparkContext().longAccumulator("vocab-distinct-words");
+        boolean train = o.existingVocab() == null;
         List<Tuple2<String, Long>> frequent = counts.filter(t -> {
             wordsAcc.add(t._2());
             distinctAcc.add(1);
-            return t._2() >= minCount;
+            return train && t._2() >= minCount; // with an existing vocab only the totals are needed
         }).collect();
-        long[] totals = {wordsAcc.value(), distinctAcc.value()};
-        report.put("words", totals[0]);
-        report.put("distinct_words", totals[1]);
+        report.put("words", wordsAcc.value());
+        report.put("distinct_words", distinctAcc.value());
         report.put("count_seconds", seconds(t0));
 
         Vocab vocab;

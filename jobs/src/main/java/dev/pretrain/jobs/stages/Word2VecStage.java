@@ -138,9 +138,4 @@ public final class Word2VecStage {
         report.put("output", o.output());
         return report.finish();
     }
-
-    /** See {@link ParameterAveragedSgns#alphaAt}. */
-    static double alphaAt(SgnsConfig cfg, long wordsDone, long totalWords) {
-        return ParameterAveragedSgns.alphaAt(cfg, wordsDone, totalWords);
-    }
 }
