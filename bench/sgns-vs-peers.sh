@@ -95,11 +95,12 @@ printf '%s\n' "${rows[@]}" "${ratios[@]}"
 
 DOC="$ROOT/docs/BENCHMARKS.md"
 [ -f "$DOC" ] || printf '# Benchmarks\n\nOne section per benchmark; each names the exact command, the machine and how loaded it was.\n' > "$DOC"
-begin="<!-- bench:sgns-vs-peers -->"; end="<!-- /bench:sgns-vs-peers -->"
+# one section per epoch count (the 1-epoch run is the quiet speed comparison, 5 epochs the issue's quality setting)
+begin="<!-- bench:sgns-vs-peers-${ITER}ep -->"; end="<!-- /bench:sgns-vs-peers-${ITER}ep -->"
 section="$BENCH_DIR/sgns/section.md"
 {
   echo "$begin"
-  echo "## SGNS word2vec vs word2vec C and gensim ($(date -u +%Y-%m-%d))"
+  echo "## SGNS word2vec vs word2vec C and gensim, $ITER epoch(s) ($(date -u +%Y-%m-%d))"
   echo
   echo "Command: \`ITER=$ITER THREADS=\"$THREADS\" bench/sgns-vs-peers.sh\`. Corpus: \`make_corpus.sh imdb-text8\`"
   echo "($(wc -w < "$CORPUS") words, $(wc -l < "$CORPUS") lines). Hyper-parameters: skip-gram, size 100, window 5, negative 5,"

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
                 + "training examples, SGNS word vectors and BERT encoders.",
         subcommands = {
                 IngestCommand.class, IngestIncrementalCommand.class, VocabCommand.class, TokenizeCommand.class, ExamplesCommand.class,
-                TrainWord2VecCommand.class, TrainBertCommand.class, EvaluateCommand.class, ExportCommand.class,
+                TrainWord2VecCommand.class, TrainBertCommand.class, FineTuneCommand.class, EvaluateCommand.class, ExportCommand.class,
                 PipelineCommand.class, CommandLine.HelpCommand.class})
 public final class PretrainCli implements Runnable {
     @Override

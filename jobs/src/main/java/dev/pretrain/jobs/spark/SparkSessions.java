@@ -8,8 +8,8 @@ import org.apache.spark.sql.SparkSession;
  * from the submit command and {@code spark-defaults.conf}; run directly (bin/pretrain, tests) the
  * job defaults to local mode with one task slot per core ({@code local[N]}).
  *
- * <p>Kryo with ND4J's {@code Nd4jRegistrator} is set unless the user chose a serializer: DL4J's
- * parameter averaging ships INDArrays between driver and workers.
+ * <p>Kryo with {@link PretrainKryoRegistrator} (ND4J's serializers among others) is set unless the user chose a
+ * serializer: DL4J's parameter averaging ships INDArrays between driver and workers.
  */
 public final class SparkSessions {
     /** Default local master: two task slots, this project's reference machine has two cores. */

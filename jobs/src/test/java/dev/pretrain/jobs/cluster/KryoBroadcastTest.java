@@ -1,6 +1,7 @@
 package dev.pretrain.jobs.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,5 +40,30 @@ class KryoBroadcastTest {
         BertTokenizer copy = kryo.deserialize(bytes, tag);
         String text = "The unaffable whale-hunters didn't like Ahab's schemes.";
         assertArrayEquals(tok.encode(text), copy.encode(text));
+    }
+
+    /**
+     * INDArrays (DL4J parameter averaging ships them between driver and executors) round-trip through the
+     * cluster serializer: the registrator gives ND4J's serializer as the INDArray default instead of
+     * registering the backend's class, so this checks values, shape, dtype and views (a row of a matrix).
+     */
+    @Test
+    void ndArraysSurviveTheClusterSerializer() throws IOException {
+        Map<String, String> conf = ClusterConfTest.readSparkConf(ClusterConfTest.DIR.resolve("spark-defaults.conf"));
+        SparkConf spark = new SparkConf(false)
+                .set("spark.serializer", conf.get("spark.serializer"))
+                .set("spark.kryo.registrator", conf.get("spark.kryo.registrator"));
+        SerializerInstance kryo = new KryoSerializer(spark).newInstance();
+        ClassTag<Object> tag = ClassTag$.MODULE$.apply(Object.class);
+        org.nd4j.linalg.api.ndarray.INDArray m = org.nd4j.linalg.factory.Nd4j.rand(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 5);
+        org.nd4j.linalg.api.ndarray.INDArray row = m.getRow(1);
+        Object[] copy = (Object[]) kryo.deserialize(kryo.serialize(new Object[] {m, row,
+                org.nd4j.linalg.factory.Nd4j.createFromArray(1L, 2L, 3L)}, tag), tag);
+        assertEquals(m, copy[0]);
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.FLOAT, ((org.nd4j.linalg.api.ndarray.INDArray) copy[0]).dataType());
+        assertEquals(row, copy[1]);
+        assertArrayEquals(new long[] {5}, ((org.nd4j.linalg.api.ndarray.INDArray) copy[1]).shape());
+        assertArrayEquals(new long[] {1, 2, 3}, ((org.nd4j.linalg.api.ndarray.INDArray) copy[2]).toLongVector());
     }
 }
