@@ -34,6 +34,19 @@ public final class BertConfig implements Serializable {
     @JsonProperty("attention_probs_dropout_prob") private double attentionProbsDropoutProb = 0.1;
     @JsonProperty("max_predictions_per_seq") private int maxPredictionsPerSeq = 20;
     @JsonProperty("seed") private long seed = 12345L;
+    /**
+     * Encoder block implementation (not a Google BERT key): true (default) = {@link BertFusedTransformerBlock}
+     * (hand-written forward/backward; same function, parameter names, shapes and order; about 4x faster per step
+     * than the SameDiff block on one core, see docs/BENCHMARKS.md "bert-vs-torch"), false = the SameDiff
+     * {@link BertTransformerBlock}.
+     */
+    @JsonProperty("fused_blocks") private boolean fusedBlocks = true;
+    /**
+     * MLM decoder implementation (not a Google BERT key): true (default) = {@link BertMlmOutputLayer} (one-pass fused
+     * softmax cross-entropy; same parameters, labels, mask and score), false = DL4J's {@code RnnOutputLayer} with
+     * {@code LossSparseMCXENT}.
+     */
+    @JsonProperty("fused_mlm_output") private boolean fusedMlmOutput = true;
 
     /** Creates a config with BERT-tiny defaults and vocab size 0 (set it before use). */
     public BertConfig() {
@@ -132,6 +145,25 @@ public final class BertConfig implements Serializable {
     public void setMaxPredictionsPerSeq(int v) { maxPredictionsPerSeq = v; }
     public long getSeed() { return seed; }
     public void setSeed(long v) { seed = v; }
+    public boolean isFusedBlocks() { return fusedBlocks; }
+    public void setFusedBlocks(boolean v) { fusedBlocks = v; }
+
+    public boolean isFusedMlmOutput() { return fusedMlmOutput; }
+    public void setFusedMlmOutput(boolean v) { fusedMlmOutput = v; }
+
+    /** Copy of this config with the given MLM decoder implementation (see {@code fused_mlm_output}). */
+    public BertConfig withFusedMlmOutput(boolean fused) {
+        BertConfig c = fromJson(toJson());
+        c.fusedMlmOutput = fused;
+        return c;
+    }
+
+    /** Copy of this config with the given encoder block implementation (see {@code fused_blocks}). */
+    public BertConfig withFusedBlocks(boolean fused) {
+        BertConfig c = fromJson(toJson());
+        c.fusedBlocks = fused;
+        return c;
+    }
 
     @Override
     public boolean equals(Object o) {

@@ -43,9 +43,12 @@ import org.nd4j.linalg.schedule.ISchedule;
  *
  * <p>Vertices: token and segment {@link EmbeddingSequenceLayer}s (summed), {@link BertEmbeddingNorm} (+ learned
  * position embeddings, layer norm), a MergeVertex appending the input_mask channel, {@code numHiddenLayers} x
- * {@link BertTransformerBlock} (single-input SameDiff layers on {@code [b, hidden + 1, T]}), MLM head (MergeVertex
- * with masked_lm_onehot, {@link BertMlmTransform} gathering only the masked positions, then an {@link RnnOutputLayer} decoder
- * {@code hidden -> vocab} with output bias and sparse cross-entropy, masked_lm_weights as label mask),
+ * encoder blocks on {@code [b, hidden + 1, T]}: {@link BertFusedTransformerBlock} (hand-written forward/backward) when
+ * {@link BertConfig#isFusedBlocks()}, else the SameDiff {@link BertTransformerBlock} (same function, parameter names,
+ * shapes and flattened order, so parameter vectors and checkpoints carry over), MLM head (MergeVertex
+ * with masked_lm_onehot, {@link BertMlmTransform} gathering only the masked positions, then a decoder
+ * {@code hidden -> vocab} with output bias and sparse cross-entropy, masked_lm_weights as label mask: the fused
+ * {@link BertMlmOutputLayer} when {@link BertConfig#isFusedMlmOutput()}, else an {@link RnnOutputLayer}; same parameters),
  * NSP head (pooler: the [CLS] state via ReverseTimeSeriesVertex + LastTimeStepVertex + SubsetVertex, dense + tanh,
  * then a 2-way softmax {@link OutputLayer}). Layer norms use ND4J's fused {@code layer_norm} (its epsilon, not
  * BERT's 1e-12).
@@ -120,12 +123,15 @@ public final class BertModel {
         String prev = "embeddings_with_mask";
         for (int i = 0; i < config.getNumHiddenLayers(); i++) {
             String name = "layer_" + i;
-            g.addLayer(name, new BertTransformerBlock(h, config.getNumAttentionHeads(), config.getIntermediateSize(), t), prev);
+            g.addLayer(name, config.isFusedBlocks()
+                    ? new BertFusedTransformerBlock(h, config.getNumAttentionHeads(), config.getIntermediateSize(), t)
+                    : new BertTransformerBlock(h, config.getNumAttentionHeads(), config.getIntermediateSize(), t), prev);
             prev = name;
         }
         g.addVertex("mlm_input", new MergeVertex(), prev, "masked_lm_onehot")
                 .addLayer("mlm_transform", new BertMlmTransform(h, p), "mlm_input")
-                .addLayer("mlm", new RnnOutputLayer.Builder(new LossSparseMCXENT()).nIn(h).nOut(v)
+                .addLayer("mlm", config.isFusedMlmOutput() ? new BertMlmOutputLayer(h, v)
+                        : new RnnOutputLayer.Builder(new LossSparseMCXENT()).nIn(h).nOut(v)
                         .activation(Activation.SOFTMAX).dataFormat(RNNFormat.NCW).build(), "mlm_transform")
                 // [CLS] = first time step: reverse the sequence, take its last step (no feature masks are used)
                 .addVertex("reversed", new ReverseTimeSeriesVertex(), prev)

@@ -104,7 +104,7 @@ public final class SgnsTrainer {
     }
 
     /** Vose's alias method over p_i proportional to count_i^0.75; thresholds quantised to 1/65536 of a bucket. */
-    private static int[] buildAlias(long[] counts) {
+    static int[] buildAlias(long[] counts) {
         int n = counts.length;
         double[] p = new double[n];
         double sum = 0;

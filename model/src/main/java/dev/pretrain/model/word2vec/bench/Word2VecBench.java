@@ -6,6 +6,7 @@ import dev.pretrain.model.eval.InMemoryWordEmbeddings;
 import dev.pretrain.model.eval.SimilarityResult;
 import dev.pretrain.model.eval.WordSimilarityEvaluator;
 import dev.pretrain.model.export.Word2VecFormat;
+import dev.pretrain.model.word2vec.Nd4jSgnsTrainer;
 import dev.pretrain.model.word2vec.SgnsConfig;
 import dev.pretrain.model.word2vec.SgnsTrainer;
 import dev.pretrain.model.word2vec.SgnsWeights;
@@ -37,7 +38,14 @@ import java.util.Map;
  * java -cp ... dev.pretrain.model.word2vec.bench.Word2VecBench --corpus /tmp/imdb-text8.txt [--threads 1]
  *      [--iter 5] [--min-count 5] [--seed 1] [--data /work/shared/data] [--no-eval]
  *      [--save-text F.txt] [--save-binary F.bin] [--sections] [--max-sentences N]
+ *      [--engine java|nd4j] [--batch-pairs B]
  * </pre>
+ *
+ * <p>{@code --engine java} (default) trains with {@link SgnsTrainer} (plain Java, Hogwild threads);
+ * {@code --engine nd4j} with {@link Nd4jSgnsTrainer} (batched ND4J ops on the backend on the classpath,
+ * nd4j-native or nd4j-cuda; {@code --batch-pairs} pairs per batch, default
+ * {@value Nd4jSgnsTrainer#DEFAULT_BATCH_PAIRS}; {@code --threads} is then ignored for sampling). The RESULT
+ * lines then carry {@code engine=nd4j batch=B backend=...}.
  */
 public final class Word2VecBench {
     private Word2VecBench() {}
@@ -45,6 +53,8 @@ public final class Word2VecBench {
     public static void main(String[] args) throws IOException {
         Path corpus = null;
         int threads = 1, iter = 5, minCount = 5, maxSentences = Integer.MAX_VALUE;
+        int batchPairs = Nd4jSgnsTrainer.DEFAULT_BATCH_PAIRS;
+        String engine = "java";
         long seed = 1;
         Path data = Path.of(System.getProperty("shared.dir", "../shared")).resolve("data");
         boolean eval = true, sections = false;
@@ -61,12 +71,17 @@ public final class Word2VecBench {
                 case "--no-eval" -> eval = false;
                 case "--max-sentences" -> maxSentences = Integer.parseInt(args[++i]);
                 case "--sections" -> sections = true;
+                case "--engine" -> engine = args[++i];
+                case "--batch-pairs" -> batchPairs = Integer.parseInt(args[++i]);
                 case "--save-text" -> saveText = Path.of(args[++i]);
                 case "--save-binary" -> saveBin = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument '" + a + "' (see the class Javadoc)");
             }
         }
         if (corpus == null) throw new IllegalArgumentException("--corpus FILE is required");
+        if (!engine.equals("java") && !engine.equals("nd4j")) {
+            throw new IllegalArgumentException("--engine must be java or nd4j, got '" + engine + "'");
+        }
         if (!Files.isRegularFile(corpus)) throw new IOException("corpus file not found: " + corpus);
 
         long t0 = System.nanoTime();
@@ -79,20 +94,30 @@ public final class Word2VecBench {
         List<int[]> sentences = c.sentences().subList(0, Math.min(maxSentences, c.sentences().size()));
         long inVocab = 0;
         for (int[] s : sentences) inVocab += s.length;
-        System.out.println("kernel: " + SgnsTrainer.kernel());
         SgnsConfig cfg = SgnsConfig.defaults().withEpochs(iter).withThreads(threads).withSeed(seed);
-        SgnsTrainer trainer = new SgnsTrainer(cfg, c.counts());
         SgnsWeights w = SgnsWeights.initialize(c.words().size(), cfg.dim(), cfg.seed());
+        String engineTag;
+        java.util.function.ToLongFunction<List<int[]>> fit;
+        if (engine.equals("nd4j")) {
+            Nd4jSgnsTrainer nd = new Nd4jSgnsTrainer(cfg, c.counts(), batchPairs);
+            engineTag = "engine=nd4j batch=" + batchPairs + " backend=" + Nd4jSgnsTrainer.backend();
+            fit = s -> nd.fit(w, s);
+        } else {
+            SgnsTrainer trainer = new SgnsTrainer(cfg, c.counts());
+            engineTag = "engine=java";
+            fit = s -> trainer.fit(w, s);
+        }
+        System.out.println("kernel: " + (engine.equals("nd4j") ? engineTag : SgnsTrainer.kernel()));
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long t1 = System.nanoTime();
-        long words = trainer.fit(w, sentences);
+        long words = fit.applyAsLong(sentences);
         double wall = (System.nanoTime() - t1) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-        System.out.printf(Locale.ROOT, "RESULT ours corpus=%s threads=%d iter=%d vocab=%d in_vocab_words=%d train_s=%.2f cpu_s=%.2f "
+        System.out.printf(Locale.ROOT, "RESULT ours %s corpus=%s threads=%d iter=%d vocab=%d in_vocab_words=%d train_s=%.2f cpu_s=%.2f "
                         + "words/thread/cpu_s=%.0f in_vocab_words/s=%.0f in_vocab_words/s/thread=%.0f%n",
-                corpus.getFileName(), threads, iter, c.words().size(), inVocab, wall, cpu,
+                engineTag, corpus.getFileName(), threads, iter, c.words().size(), inVocab, wall, cpu,
                 words / cpu, words / wall, words / wall / threads);
 
         InMemoryWordEmbeddings emb = w.toEmbeddings(c.words());
@@ -111,8 +136,8 @@ public final class Word2VecBench {
         AnalogyResult a = AnalogyEvaluator.evaluate(emb,
                 Files.newBufferedReader(data.resolve("analogy/questions-words.txt")), 30000);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "RESULT ours_eval threads=%d iter=%d analogy=%.2f%% (%d/%d seen of %d) sem=%.2f%% syn=%.2f%%",
-                threads, iter, 100 * a.accuracy(), a.correct(), a.evaluated(), a.total(),
+        sb.append(String.format(Locale.ROOT, "RESULT ours_eval %s threads=%d iter=%d analogy=%.2f%% (%d/%d seen of %d) sem=%.2f%% syn=%.2f%%",
+                engineTag, threads, iter, 100 * a.accuracy(), a.correct(), a.evaluated(), a.total(),
                 100 * a.semanticAccuracy(), 100 * a.syntacticAccuracy()));
         String[][] sims = {{"ws353", "wordsim353.tsv"}, {"simlex999", "simlex999.txt"},
                 {"men", "MEN_dataset_natural_form_full.txt"}};
