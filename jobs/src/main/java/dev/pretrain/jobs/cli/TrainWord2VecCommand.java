@@ -33,11 +33,12 @@ final class TrainWord2VecCommand implements Callable<Integer> {
     @Option(names = "--rounds-per-epoch", defaultValue = "16", description = "Averaging rounds per epoch (default: ${DEFAULT-VALUE}).") int rounds;
     @Option(names = "--threads", defaultValue = "1", description = "Hogwild threads per partition (default: ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--seed", defaultValue = "12345", description = "(default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--engine", defaultValue = "java", description = "SGNS engine per partition: java (plain-Java kernel), nd4j or nd4j:B (batched ND4J ops, B pairs per batch; nd4j-cuda with a -Pcuda build) (default: ${DEFAULT-VALUE}).") String engine;
 
     @Override
     public Integer call() {
         SgnsConfig cfg = new SgnsConfig(dim, window, negative, sample, alpha, minAlpha, epochs, threads, seed);
         return spark.run("train-word2vec", s -> Word2VecStage.run(s,
-                new Word2VecStage.Options(documents, output, cfg, minCount, partitions, rounds)));
+                new Word2VecStage.Options(documents, output, cfg, minCount, partitions, rounds, engine)));
     }
 }

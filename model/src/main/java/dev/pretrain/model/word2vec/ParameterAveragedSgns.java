@@ -11,17 +11,61 @@ import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
 
 /**
- * SGNS trained on Spark by parameter averaging (synchronous model averaging, as DL4J's
- * {@code ParameterAveragingTrainingMaster} / Spark MLlib's Word2Vec): each epoch is cut into {@code rounds}; in a
- * round every partition starts from the broadcast weights, trains its share of the round's sentences (sentence
- * {@code i} of a partition belongs to round {@code i % rounds}) with the plain-Java {@link SgnsTrainer}, and the
- * driver combines the copies, weighted by words trained ({@code treeReduce} of {@link ParameterAverager}), into
- * {@code w0 + k * (mean(w_i) - w0)} with {@code k} = partitions holding sentences (see {@link #scaleUpdate}).
- * The summed update is stale by one round, so the words trained per round must stay small: on IMDB (23.4M
- * words, 1 epoch) 16 rounds matched one partition at k = 2 but diverged at k = 4, with 16 and with 32 rounds:
- * keep k &lt;= 2 until a stable rule is found. The per-row mean over the workers that changed a row ({@link RowAverager},
- * Spark MLlib's rule) is stable but under-trains (analogy 5.3% at k = 2 and 1.4% at k = 4 against 11.3% at 1).
- * The learning rate decays linearly from {@code alpha} to {@code min_alpha} over all epochs (word2vec C).
+ * SGNS trained on Spark by synchronous parameter averaging: each epoch is cut into {@code rounds}; in a round every
+ * partition starts from the broadcast weights, trains its share of the round's sentences (sentence {@code i} of a
+ * partition belongs to round {@code i % rounds}) with the plain-Java {@link SgnsTrainer}, and the driver averages
+ * the copies, weighted by words trained ({@code treeReduce} of {@link ParameterAverager}), then combines that mean
+ * with the previous weights by the {@link Rule}. The learning rate decays linearly from {@code alpha} to
+ * {@code min_alpha} over all epochs (word2vec C), each worker decaying it over its share of the round.
+ *
+ * <p><b>Default rule: blockwise model-update filtering</b> (BMUF, block momentum; Chen &amp; Huo, "Scalable training
+ * of deep learning machines by incremental block training with intra-block parallel optimization and blockwise
+ * model-update filtering", ICASSP 2016; {@link BlockMomentum}) with block learning rate {@code zeta = min(2, k)} and
+ * momentum {@code eta = 1 - zeta / k} for {@code k} partitions: {@code Delta = eta Delta + zeta (mean - w)},
+ * {@code w += Delta}. Its steady-state gain {@code zeta / (1 - eta) = k} makes a steady update the sum of the
+ * workers' updates (one worker on all the data), while a row that every worker drives to its local fixed point
+ * (frequent words, contraction {@code c} near 1 per round) follows the heavy-ball recursion, stable for
+ * {@code zeta c < 2 (1 + eta)}. With k = 1 it is plain training, with k = 2 it is {@code w0 + 2 (mean - w0)}.
+ * The paper's own setting ({@code zeta = 1}, {@code eta = 1 - 1/k}) and its Nesterov variant were measured worse
+ * here (table below): with few rounds per epoch the momentum's lag of {@code 1 / (1 - eta)} rounds is a large part
+ * of a 1-epoch budget, so the largest stable {@code zeta} with the smallest {@code eta} wins.
+ *
+ * <p>Why not the simpler rules. The k-scaled sum {@code w0 + k (mean - w0)} ({@link Rule#SCALED_SUM}) gives the
+ * converged rows the error recursion {@code e' = (1 - k c) e}: it diverges once {@code k c > 2} (measured: fine at
+ * k = 2, analogy 0% at k = 4 with 16 and 32 rounds). The plain mean ({@link Rule#MEAN}) and MLlib's per-row mean
+ * ({@link RowAverager}) are stable but divide progress by k.
+ *
+ * <p><b>Rounds.</b> Averaging loses what one worker's updates do to another's within a round (SGNS is bilinear in
+ * syn0 and syn1neg), so the quality depends on the words per worker per round: at k = 4 the analogy accuracy was
+ * 7.6% with 16 rounds per epoch, 9.2% with 32 and 10.3% with 64 (one partition: 11.3%). Use about {@code 16 k}
+ * rounds per epoch for k &gt; 2 ({@code bench/sgns-averaging.sh} runs {@code max(16, 16 k)}); every round
+ * broadcasts the weights and collects k copies ({@code 2 * vocabSize * dim} float32 each).
+ *
+ * <p>Measured (IMDB text8, 23.5M words, vocab 53,165, 1 epoch, dim 100, window 5, negative 5, sample 1e-4, one
+ * seed; analogy = 3CosAdd over the top 30,000 words, WS = WordSim-353 Spearman; {@code SparkAveragingBench} in
+ * {@code local[2]}; the partition sweep of the default rule is in docs/BENCHMARKS.md, section sgns-averaging):
+ * <pre>
+ *   rule                                   k  rounds  analogy %  WS-353
+ *   one partition (plain training)         1    16      11.3     0.26
+ *   BMUF default = SCALED_SUM at k = 2     2    32      11.3     0.28
+ *   SCALED_SUM                             4  16, 32    0.0 (diverged)
+ *   per-row mean over changers (MLlib)     4    16       1.4
+ *   BMUF, paper: zeta 1, eta 0.75          4    16       2.9     0.13
+ *   BMUF_NESTEROV, zeta 2, eta 0.5         4    16       0.3    -0.04
+ *   BMUF, zeta 2, eta 0.5 (default)        4    16       7.6     0.20
+ *   BMUF, zeta 2, eta 0.5 (default)        4    32       9.2     0.21
+ *   BMUF, zeta 2, eta 0.5 (default)        4    64      10.3     0.25
+ *   same, seed 2 (one partition, seed 2:   4    64      10.6     0.25
+ *     11.6%, WS 0.25)
+ *   BMUF, zeta 2, eta 0.75 (default)       8   128      10.2     0.26
+ *   default + rows changed by &lt;= 2 workers
+ *     take the summed update at once       4    32       9.0     0.21
+ * </pre>
+ * One epoch is noisy at the level of the 1-point target: one partition gave 11.3% (seed 1, 16 rounds), 12.0%
+ * (seed 1, 32 rounds: another sentence order) and 11.6% (seed 2); 4 partitions stay 1.0 point below one
+ * partition with both seeds. Also tried on the first 40% of the corpus (1 partition: analogy 2.8%): a per-row extrapolation from each
+ * worker's two half-round updates ({@code d2 = rho d1}, scale {@code 1 + rho^2 + ... + rho^(2k-2)}) ended at
+ * the plain mean's 0.3% at k = 4 (gradient noise makes {@code rho} look like convergence), BMUF (paper) 0.6%.
  */
 public final class ParameterAveragedSgns {
     private ParameterAveragedSgns() {}
@@ -43,6 +87,69 @@ public final class ParameterAveragedSgns {
     }
 
     /**
+     * How the driver combines a round's worker copies ({@code mean} = their words-weighted average, {@code w0} =
+     * the weights they started from, {@code k} = workers).
+     */
+    public enum Rule {
+        /**
+         * Block momentum (BMUF, {@link BlockMomentum}), classical; {@code eta} and {@code zeta} from {@link Averaging}
+         * (default {@code zeta = min(2, k)}, {@code eta = 1 - zeta / k}). The default rule.
+         */
+        BMUF,
+        /** Block momentum with Nesterov's look-ahead start ({@link BlockMomentum}, NBM). */
+        BMUF_NESTEROV,
+        /** {@code w0 + k * (mean - w0)} (the sum of the workers' updates): diverges for k &gt;= 4 on IMDB. */
+        SCALED_SUM,
+        /** {@code mean} (DL4J's plain parameter averaging): under-trains by about k. */
+        MEAN
+    }
+
+    /**
+     * Averaging settings.
+     *
+     * @param rule     the combination rule
+     * @param momentum block momentum {@code eta} of the BMUF rules, in {@code [0, 1)}; NaN = {@code 1 - zeta / k}
+     * @param blockLr  block learning rate {@code zeta} of the BMUF rules, &gt; 0; NaN = {@code min(2, k)}
+     */
+    public record Averaging(Rule rule, double momentum, double blockLr) implements java.io.Serializable {
+        /** @throws IllegalArgumentException on a null rule, momentum outside [0, 1) or blockLr &lt;= 0 */
+        public Averaging {
+            if (rule == null) throw new IllegalArgumentException("rule is null");
+            if (!Double.isNaN(momentum) && !(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("momentum must be in [0, 1) (or NaN for 1 - zeta/k), got " + momentum);
+            }
+            if (!Double.isNaN(blockLr) && (!(blockLr > 0) || Double.isInfinite(blockLr))) {
+                throw new IllegalArgumentException("blockLr must be > 0 (or NaN for min(2, k)), got " + blockLr);
+            }
+        }
+
+        /** The default: BMUF with {@code zeta = min(2, k)}, {@code eta = 1 - zeta / k} (see the class comment). */
+        public static Averaging defaults() { return of(Rule.BMUF); }
+
+        /** {@code rule} with the default momentum and block learning rate. */
+        public static Averaging of(Rule rule) { return new Averaging(rule, Double.NaN, Double.NaN); }
+
+        /** {@code zeta} for {@code k} workers. */
+        public double blockLrFor(int workers) {
+            return Double.isNaN(blockLr) ? Math.max(1, Math.min(2, workers)) : blockLr;
+        }
+
+        /** {@code eta} for {@code k} workers. */
+        public double momentumFor(int workers) {
+            if (!Double.isNaN(momentum)) return momentum;
+            return workers <= 1 ? 0 : Math.max(0, 1 - blockLrFor(workers) / workers);
+        }
+    }
+
+    /** {@link #train(JavaSparkContext, JavaRDD, long[], SgnsConfig, int, long, int, SgnsWeights, LongUnaryOperator,
+     *  Consumer, Averaging)} with {@link Averaging#defaults()} (BMUF). */
+    public static SgnsWeights train(JavaSparkContext jsc, JavaRDD<int[]> sentences, long[] counts, SgnsConfig cfg,
+                                    int rounds, long corpusWords, int workers, SgnsWeights init,
+                                    LongUnaryOperator roundSeed, Consumer<Round> log) {
+        return train(jsc, sentences, counts, cfg, rounds, corpusWords, workers, init, roundSeed, log, Averaging.defaults());
+    }
+
+    /**
      * Trains {@code cfg.epochs()} epochs.
      *
      * @param sentences   word-id sentences (ids in {@code [0, counts.length)}), ideally persisted
@@ -50,18 +157,39 @@ public final class ParameterAveragedSgns {
      * @param cfg         hyper-parameters ({@code threads} = Hogwild threads inside each partition)
      * @param rounds      averaging rounds per epoch, &gt;= 1
      * @param corpusWords words in {@code sentences} (from {@link #sizes})
-     * @param workers     partitions that hold sentences (from {@link #sizes}), the update scale {@code k}
+     * @param workers     partitions that hold sentences (from {@link #sizes}): {@code k} of the rule
      * @param init        initial weights (not modified)
      * @param roundSeed   seed of global round {@code epoch * rounds + r}; partition {@code p} adds {@code 31 * p}
      * @param log         called after every round (may be null)
-     * @return the trained weights
+     * @param averaging   the combination rule
+     * @return the trained weights {@code float32 [vocabSize, dim]} (syn0 and syn1neg)
+     * @throws IllegalArgumentException if {@code rounds < 1}
      */
     public static SgnsWeights train(JavaSparkContext jsc, JavaRDD<int[]> sentences, long[] counts, SgnsConfig cfg,
                                     int rounds, long corpusWords, int workers, SgnsWeights init,
-                                    LongUnaryOperator roundSeed, Consumer<Round> log) {
+                                    LongUnaryOperator roundSeed, Consumer<Round> log, Averaging averaging) {
+        return train(jsc, sentences, counts, cfg, rounds, corpusWords, workers, init, roundSeed, log, averaging, "java");
+    }
+
+    /**
+     * As {@link #train(JavaSparkContext, JavaRDD, long[], SgnsConfig, int, long, int, SgnsWeights, LongUnaryOperator,
+     * Consumer, Averaging)}, each partition's share trained by the {@link SgnsEngine} called {@code engine}
+     * ({@code java}: the plain-Java kernel; {@code nd4j} / {@code nd4j:B}: batched ND4J ops, nd4j-cuda on GPU
+     * executors built with {@code -Pcuda}).
+     *
+     * @throws IllegalArgumentException if {@code rounds < 1} or the engine name is unknown
+     */
+    public static SgnsWeights train(JavaSparkContext jsc, JavaRDD<int[]> sentences, long[] counts, SgnsConfig cfg,
+                                    int rounds, long corpusWords, int workers, SgnsWeights init,
+                                    LongUnaryOperator roundSeed, Consumer<Round> log, Averaging averaging,
+                                    String engine) {
         if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+        SgnsEngine.of(engine, cfg, counts); // fails on the driver for an unknown name
         long totalWords = corpusWords * cfg.epochs();
-        SgnsWeights weights = init;
+        boolean bmuf = averaging.rule() == Rule.BMUF || averaging.rule() == Rule.BMUF_NESTEROV;
+        BlockMomentum momentum = bmuf ? new BlockMomentum(init, averaging.momentumFor(workers),
+                averaging.blockLrFor(workers), averaging.rule() == Rule.BMUF_NESTEROV) : null;
+        SgnsWeights weights = bmuf ? momentum.start() : init;
         long done = 0;
         for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
             for (int r = 0; r < rounds; r++) {
@@ -72,29 +200,40 @@ public final class ParameterAveragedSgns {
                 final int round = r;
                 final long seed = roundSeed.applyAsLong((long) epoch * rounds + r);
                 ParameterAverager avg = sentences.mapPartitionsWithIndex((part, it) -> {
-                    List<int[]> slice = new ArrayList<>();
+                    List<int[]> slice = slice(it, rounds, round);
                     long words = 0;
-                    for (int i = 0; it.hasNext(); i++) {
-                        int[] s = it.next();
-                        if (i % rounds == round) {
-                            slice.add(s);
-                            words += s.length;
-                        }
-                    }
+                    for (int[] s : slice) words += s.length;
                     SgnsWeights w = bw.value().copy();
-                    long trained = slice.isEmpty() ? 0 : new SgnsTrainer(cfg, counts).train(w, slice, alphaStart,
+                    long n = slice.isEmpty() ? 0 : SgnsEngine.of(engine, cfg, counts).train(w, slice, alphaStart,
                             alphaEnd, Math.max(1, words), seed + 31L * part);
-                    return Collections.singletonList(new ParameterAverager(w.vocabSize(), w.dim()).add(w, trained))
+                    return Collections.singletonList(new ParameterAverager(w.vocabSize(), w.dim()).add(w, n))
                             .iterator();
                 }, true).treeReduce(ParameterAverager::merge);
                 long trained = avg.totalWeight();
-                if (trained > 0) weights = scaleUpdate(weights, avg.average(), workers);
+                if (trained > 0) {
+                    SgnsWeights mean = avg.average();
+                    weights = switch (averaging.rule()) {
+                        case BMUF, BMUF_NESTEROV -> momentum.update(mean);
+                        case SCALED_SUM -> scaleUpdate(weights, mean, workers);
+                        case MEAN -> mean;
+                    };
+                }
                 bw.destroy();
                 done += trained;
                 if (log != null) log.accept(new Round(epoch, r, trained, alphaStart, (System.nanoTime() - roundStart) / 1e9));
             }
         }
-        return weights;
+        return bmuf ? momentum.model() : weights;
+    }
+
+    /** Sentence {@code i} of the partition belongs to round {@code i % rounds}. */
+    private static List<int[]> slice(java.util.Iterator<int[]> it, int rounds, int round) {
+        List<int[]> slice = new ArrayList<>();
+        for (int i = 0; it.hasNext(); i++) {
+            int[] s = it.next();
+            if (i % rounds == round) slice.add(s);
+        }
+        return slice;
     }
 
     /**
