@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -144,7 +145,8 @@ public final class VocabStage {
 
     /**
      * (word, count) over the lines of text files (split on '\n' only; a '\r' stays in the line, where the
-     * basic tokenizer treats it as whitespace), one {@link WordCounter} per partition, then one shuffle.
+     * basic tokenizer treats it as whitespace), one {@link WordCounter} per partition, then one shuffle
+     * ({@code defaultParallelism} reducers) that sums the partitions' counts.
      */
     static JavaPairRDD<String, Long> countText(SparkSession spark, String input, boolean lowercase) {
         // Hadoop's TextInputFormat with '\n' as the record delimiter (plain RDD: no Catalyst planning and
@@ -162,7 +164,10 @@ public final class VocabStage {
                     wc.forEach((w, c) -> out.add(new Tuple2<>(w, c)));
                     return out.iterator();
                 })
-                .reduceByKey(Long::sum);
+                // each map task already emits every word once: no map-side combine (its hash map and sort cost
+                // more than the counting), so the shuffle writes straight to the reducers' files (bypass merge)
+                .combineByKey(c -> c, Long::sum, Long::sum, new HashPartitioner(Math.max(1, spark.sparkContext()
+                        .defaultParallelism())), false, null);
     }
 
     /** Reads and validates a vocab.txt from any Hadoop path. */

@@ -167,7 +167,8 @@ public final class SgnsTrainer {
 
     /**
      * Trains weights in place on the sentences, one pass (Hogwild over {@code config.threads()} threads within
-     * this JVM when threads &gt; 1; sentence {@code i} goes to thread {@code i % threads}).
+     * this JVM when threads &gt; 1; thread {@code t} of {@code T} takes the contiguous block of sentences
+     * {@code [t n / T, (t + 1) n / T)}, as word2vec C splits its input file).
      * The learning rate decays linearly from {@code alphaStart} to {@code alphaEnd} over {@code expectedWords}
      * (word2vec C: words counted before subsampling), recomputed at every sentence start and every 10,000 words,
      * and stays at {@code alphaEnd} beyond. Seeded: same inputs + seed + threads=1 give identical weights.
@@ -279,8 +280,12 @@ public final class SgnsTrainer {
         }
 
         long call() {
+            // thread `first` of `stride` takes a contiguous block of sentences, as word2vec C gives each thread its
+            // own part of the file: interleaved sentences (i % threads) made the threads update the same rare rows
+            // at the same time (neighbouring IMDB lines are often about the same film) and lost Hogwild updates
             final int n = sentences.size();
-            for (int i = first; i < n; i += stride) {
+            final int lo = (int) ((long) first * n / stride), hi = (int) ((long) (first + 1) * n / stride);
+            for (int i = lo; i < hi; i++) {
                 int[] s = sentences.get(i);
                 if (s == null) throw new IllegalArgumentException("sentence " + i + " is null");
                 // Long sentences: process in 10,000-word chunks so the learning rate keeps decaying.
