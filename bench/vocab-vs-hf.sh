@@ -61,7 +61,7 @@ machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(fr
 jver="$(java -version 2>&1 | head -1)"; nver="node $(node --version)"
 load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 num() { grep -o "\"$2\" *: *[0-9.]*" "$1" | head -1 | sed 's/.*: *//'; }
-field() { grep -o "$2=[0-9.]*" "$1" | tail -1 | cut -d= -f2; }
+field() { grep -o "$2=[-0-9.]*" "$1" | tail -1 | cut -d= -f2; }
 best() { sort -g | head -1; }
 
 # --- training, alternating the three trainers; best of REPEAT each

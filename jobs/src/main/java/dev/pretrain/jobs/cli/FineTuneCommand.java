@@ -27,7 +27,7 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--eval", description = "Evaluation TSV (default for imdb: the test rows of --train).")
     String eval;
 
-    @Option(names = "--max-train", defaultValue = "0", description = "At most this many training examples, 0 = all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-train", defaultValue = "0", description = "At most this many training examples, spread over the file, 0 = all (default: ${DEFAULT-VALUE}).")
     int maxTrain;
 
     @Option(names = "--max-eval", defaultValue = "0", description = "At most this many evaluation examples, spread over the file, 0 = all (default: ${DEFAULT-VALUE}).")

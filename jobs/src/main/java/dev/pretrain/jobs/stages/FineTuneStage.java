@@ -45,7 +45,7 @@ public final class FineTuneStage {
      * @param task         {@code sst2} or {@code imdb}
      * @param train        training TSV
      * @param eval         evaluation TSV (SST-2 dev; for imdb its {@code test} rows; null = {@code train})
-     * @param maxTrain     at most this many training examples (the first ones), 0 = all
+     * @param maxTrain     at most this many training examples, spread evenly over the file, 0 = all
      * @param maxEval      at most this many evaluation examples, spread evenly over the file, 0 = all
      * @param maxSeqLength tokens per example including [CLS] and [SEP]
      * @param learningRate peak Adam learning rate (10% linear warm-up, then linear decay to 0)
@@ -86,7 +86,8 @@ public final class FineTuneStage {
         boolean imdb = o.task().equals("imdb");
         List<Labelled> trainRows = read(spark, o.task(), o.train(), imdb ? "train" : null);
         List<Labelled> evalRows = read(spark, o.task(), o.eval() != null ? o.eval() : o.train(), imdb ? "test" : null);
-        if (o.maxTrain() > 0 && trainRows.size() > o.maxTrain()) trainRows = trainRows.subList(0, o.maxTrain());
+        // evenly spaced rows, not the first ones: the aclImdb file is sorted by label within each split
+        trainRows = spread(trainRows, o.maxTrain());
         evalRows = spread(evalRows, o.maxEval());
         if (trainRows.isEmpty() || evalRows.isEmpty()) {
             throw new IllegalArgumentException("finetune: no training or evaluation rows in " + o.train()
