@@ -139,16 +139,7 @@ public final class Nd4jSgnsTrainer {
      * @return words processed (before subsampling), summed over the epochs
      */
     public long fit(SgnsWeights weights, List<int[]> sentences) {
-        long words = 0;
-        for (int[] s : sentences) words += s.length;
-        long expected = Math.max(1, words * config.epochs());
-        long done = 0;
-        for (int e = 0; e < config.epochs(); e++) {
-            double a0 = config.alpha() + (config.minAlpha() - config.alpha()) * ((double) done / expected);
-            double a1 = config.alpha() + (config.minAlpha() - config.alpha()) * ((double) (done + words) / expected);
-            done += train(weights, sentences, a0, a1, words == 0 ? 1 : words, config.seed() + e);
-        }
-        return done;
+        return SgnsTrainer.fit(this::train, config, weights, sentences);
     }
 
     /**
@@ -169,16 +160,7 @@ public final class Nd4jSgnsTrainer {
      */
     public long train(SgnsWeights weights, List<int[]> sentences, double alphaStart, double alphaEnd,
                       long expectedWords, long seed) {
-        if (weights.vocabSize() != vocabSize) {
-            throw new IllegalArgumentException("weights vocabSize " + weights.vocabSize() + " != wordCounts length " + vocabSize);
-        }
-        if (weights.dim() != config.dim()) {
-            throw new IllegalArgumentException("weights dim " + weights.dim() + " != config.dim " + config.dim());
-        }
-        if (!(alphaStart >= 0) || !(alphaEnd >= 0)) {
-            throw new IllegalArgumentException("learning rates must be >= 0, got " + alphaStart + ", " + alphaEnd);
-        }
-        if (expectedWords <= 0) throw new IllegalArgumentException("expectedWords must be > 0, got " + expectedWords);
+        SgnsTrainer.checkPass(vocabSize, config, weights, alphaStart, alphaEnd, expectedWords);
 
         final int k1 = config.negative() + 1;
         Device dev = new Device(weights, batchPairs, k1);

@@ -153,16 +153,7 @@ public final class SgnsTrainer {
      * @return words processed (before subsampling), summed over the epochs
      */
     public long fit(SgnsWeights weights, List<int[]> sentences) {
-        long words = 0;
-        for (int[] s : sentences) words += s.length;
-        long expected = Math.max(1, words * config.epochs());
-        long done = 0;
-        for (int e = 0; e < config.epochs(); e++) {
-            double a0 = config.alpha() + (config.minAlpha() - config.alpha()) * ((double) done / expected);
-            double a1 = config.alpha() + (config.minAlpha() - config.alpha()) * ((double) (done + words) / expected);
-            done += train(weights, sentences, a0, a1, words == 0 ? 1 : words, config.seed() + e);
-        }
-        return done;
+        return fit(this::train, config, weights, sentences);
     }
 
     /**
@@ -185,16 +176,7 @@ public final class SgnsTrainer {
      */
     public long train(SgnsWeights weights, List<int[]> sentences, double alphaStart, double alphaEnd,
                       long expectedWords, long seed) {
-        if (weights.vocabSize() != vocabSize) {
-            throw new IllegalArgumentException("weights vocabSize " + weights.vocabSize() + " != wordCounts length " + vocabSize);
-        }
-        if (weights.dim() != config.dim()) {
-            throw new IllegalArgumentException("weights dim " + weights.dim() + " != config.dim " + config.dim());
-        }
-        if (!(alphaStart >= 0) || !(alphaEnd >= 0)) {
-            throw new IllegalArgumentException("learning rates must be >= 0, got " + alphaStart + ", " + alphaEnd);
-        }
-        if (expectedWords <= 0) throw new IllegalArgumentException("expectedWords must be > 0, got " + expectedWords);
+        checkPass(vocabSize, config, weights, alphaStart, alphaEnd, expectedWords);
         int threads = Math.max(1, Math.min(config.threads(), sentences.size()));
         AtomicLong progress = new AtomicLong();
         if (threads == 1) {
@@ -232,6 +214,45 @@ public final class SgnsTrainer {
         long words = 0;
         for (Worker w : workers) words += w.wordsDone;
         return words;
+    }
+
+    /**
+     * {@code config.epochs()} passes of {@code engine} over {@code sentences}, the learning rate decaying linearly from
+     * {@code config.alpha()} to {@code config.minAlpha()} over all passes (word2vec C); pass {@code e} uses seed
+     * {@code config.seed() + e}. The {@code fit} of every engine ({@link SgnsTrainer}, {@link Nd4jSgnsTrainer}).
+     *
+     * @return words processed (before subsampling), summed over the epochs
+     */
+    static long fit(SgnsEngine engine, SgnsConfig config, SgnsWeights weights, List<int[]> sentences) {
+        long words = 0;
+        for (int[] s : sentences) words += s.length;
+        long expected = Math.max(1, words * config.epochs());
+        long done = 0;
+        for (int e = 0; e < config.epochs(); e++) {
+            double a0 = config.alpha() + (config.minAlpha() - config.alpha()) * ((double) done / expected);
+            double a1 = config.alpha() + (config.minAlpha() - config.alpha()) * ((double) (done + words) / expected);
+            done += engine.train(weights, sentences, a0, a1, words == 0 ? 1 : words, config.seed() + e);
+        }
+        return done;
+    }
+
+    /**
+     * The argument checks of one training pass, shared by the engines.
+     *
+     * @throws IllegalArgumentException on a shape mismatch or a bad rate/expectedWords
+     */
+    static void checkPass(int vocabSize, SgnsConfig config, SgnsWeights weights, double alphaStart, double alphaEnd,
+                          long expectedWords) {
+        if (weights.vocabSize() != vocabSize) {
+            throw new IllegalArgumentException("weights vocabSize " + weights.vocabSize() + " != wordCounts length " + vocabSize);
+        }
+        if (weights.dim() != config.dim()) {
+            throw new IllegalArgumentException("weights dim " + weights.dim() + " != config.dim " + config.dim());
+        }
+        if (!(alphaStart >= 0) || !(alphaEnd >= 0)) {
+            throw new IllegalArgumentException("learning rates must be >= 0, got " + alphaStart + ", " + alphaEnd);
+        }
+        if (expectedWords <= 0) throw new IllegalArgumentException("expectedWords must be > 0, got " + expectedWords);
     }
 
     /** Murmur3 finaliser of the seed, made odd-free of zero so the LCG never starts at a fixed pattern. */
