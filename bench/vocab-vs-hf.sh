@@ -99,7 +99,7 @@ for v in bpe likelihood hf; do
 done
 words=$(grep -o " words=[0-9]*" "$W/labeled.hf.log" | tail -1 | cut -d= -f2)
 overlap_b=$(comm -12 <(sort "$W/ours-bpe/vocab.txt") <(sort "$W/hf.vocab.txt") | wc -l)
-t_ratio=$(echo "scale=2; $b_t / $h_t" | bc); w_ratio=$(echo "scale=2; $b_w / $h_w" | bc)
+t_ratio=$(printf "%.2f" "$(echo "scale=4; $b_t / $h_t" | bc)"); w_ratio=$(printf "%.2f" "$(echo "scale=4; $b_w / $h_w" | bc)")
 tpw_ratio=$(echo "scale=4; ${TPW[bpe]} / ${TPW[hf]}" | bc); tpwl_ratio=$(echo "scale=4; ${TPW[likelihood]} / ${TPW[hf]}" | bc)
 echo "RATIO ours bpe / HF: stage time ${t_ratio}x, process wall ${w_ratio}x; tokens/word ours bpe / HF ${tpw_ratio}, likelihood / HF ${tpwl_ratio}"
 [ "${NO_DOCS:-0}" = 1 ] && exit 0

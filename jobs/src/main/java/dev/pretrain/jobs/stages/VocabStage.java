@@ -15,12 +15,7 @@ import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
@@ -31,6 +26,7 @@ import dev.pretrain.corpus.tokenize.WordCounter;
 import dev.pretrain.corpus.tokenize.WordPieceTrainer;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.SerializableConfiguration;
 
 /**
  * {@code vocab}: a WordPiece {@code vocab.txt} for the document shards.
@@ -47,7 +43,8 @@ import dev.pretrain.jobs.spark.HadoopFiles;
  * (Spark word count up to the driver's copy), {@code trainer_seconds}, {@code algorithm}, {@code vocab_size}.
  *
  * <p>Outputs under {@code output}: {@code vocab.txt} (one token per line, line = id) and
- * {@code word_counts/} (Parquet: {@code word} string, {@code count} int64, most frequent first).
+ * {@code word_counts/} (one Parquet file, {@link WordCountsParquet}: {@code word} string, {@code count} int64, most
+ * frequent first, ties by word).
  */
 public final class VocabStage {
     /**
@@ -85,15 +82,12 @@ public final class VocabStage {
         JavaPairRDD<String, Long> counts = (o.textInput() ? countText(spark, o.documents(), o.lowercase())
                 : WordCounting.count(spark.read().parquet(o.documents()), o.lowercase()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        // word_counts/ written by a second job, submitted first: its SQL planning overlaps the count (both
-        // jobs share the count's shuffle map stage) and its write overlaps the driver's training
-        StructType schema = new StructType().add("word", DataTypes.StringType).add("count", DataTypes.LongType);
+        // word_counts/ written by a second job, submitted first: it shares the count's shuffle and its write
+        // overlaps the driver's training
         String tmp = HadoopFiles.temporarySibling(HadoopFiles.join(o.output(), "word_counts"), hconf);
+        SerializableConfiguration sconf = new SerializableConfiguration(hconf);
         CompletableFuture<Void> wordCounts = CompletableFuture.runAsync(() -> {
-            Dataset<Row> countsDf = spark.createDataFrame(counts.map(t -> RowFactory.create(t._1(), t._2())), schema);
-            // one output file: one task sorts it all (no range-partitioning sample job, no shuffle)
-            countsDf.coalesce(1).sortWithinPartitions(org.apache.spark.sql.functions.col("count").desc(),
-                    org.apache.spark.sql.functions.col("word")).write().parquet(tmp);
+            WordCountsParquet.write(counts, tmp, sconf);
             HadoopFiles.commit(tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
         });
 
