@@ -38,8 +38,13 @@ import java.util.Map;
  * java -cp ... dev.pretrain.model.word2vec.bench.Word2VecBench --corpus /tmp/imdb-text8.txt [--threads 1]
  *      [--iter 5] [--min-count 5] [--seed 1] [--data /work/shared/data] [--no-eval]
  *      [--save-text F.txt] [--save-binary F.bin] [--sections] [--max-sentences N]
- *      [--engine java|nd4j] [--batch-pairs B]
+ *      [--engine java|nd4j] [--batch-pairs B] [--part K/N]
  * </pre>
+ *
+ * <p>{@code --part K/N} trains only the contiguous block K (0-based) of N blocks of the sentences, with the
+ * vocabulary and counts of the whole corpus: what one of N Spark partitions of {@code SparkAveragingBench}
+ * trains. {@code bench/sgns-averaging.sh speedup} runs N of them at once as separate processes to measure how far
+ * this machine itself lets N independent single-thread trainers scale (memory and shared cache, no Spark).
  *
  * <p>{@code --engine java} (default) trains with {@link SgnsTrainer} (plain Java, Hogwild threads);
  * {@code --engine nd4j} with {@link Nd4jSgnsTrainer} (batched ND4J ops on the backend on the classpath,
@@ -52,7 +57,7 @@ public final class Word2VecBench {
 
     public static void main(String[] args) throws IOException {
         Path corpus = null;
-        int threads = 1, iter = 5, minCount = 5, maxSentences = Integer.MAX_VALUE;
+        int threads = 1, iter = 5, minCount = 5, maxSentences = Integer.MAX_VALUE, part = 0, parts = 1;
         int batchPairs = Nd4jSgnsTrainer.DEFAULT_BATCH_PAIRS;
         String engine = "java";
         long seed = 1;
@@ -72,6 +77,15 @@ public final class Word2VecBench {
                 case "--max-sentences" -> maxSentences = Integer.parseInt(args[++i]);
                 case "--sections" -> sections = true;
                 case "--engine" -> engine = args[++i];
+                case "--part" -> {
+                    String[] kn = args[++i].split("/");
+                    if (kn.length != 2) throw new IllegalArgumentException("--part must be K/N, got '" + args[i] + "'");
+                    part = Integer.parseInt(kn[0]);
+                    parts = Integer.parseInt(kn[1]);
+                    if (parts < 1 || part < 0 || part >= parts) {
+                        throw new IllegalArgumentException("--part K/N needs 0 <= K < N, got '" + args[i] + "'");
+                    }
+                }
                 case "--batch-pairs" -> batchPairs = Integer.parseInt(args[++i]);
                 case "--save-text" -> saveText = Path.of(args[++i]);
                 case "--save-binary" -> saveBin = Path.of(args[++i]);
@@ -92,6 +106,8 @@ public final class Word2VecBench {
                 c.sentences().size(), readS);
 
         List<int[]> sentences = c.sentences().subList(0, Math.min(maxSentences, c.sentences().size()));
+        int n = sentences.size();
+        sentences = sentences.subList((int) ((long) part * n / parts), (int) ((long) (part + 1) * n / parts));
         long inVocab = 0;
         for (int[] s : sentences) inVocab += s.length;
         SgnsConfig cfg = SgnsConfig.defaults().withEpochs(iter).withThreads(threads).withSeed(seed);
@@ -115,9 +131,9 @@ public final class Word2VecBench {
         long words = fit.applyAsLong(sentences);
         double wall = (System.nanoTime() - t1) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-        System.out.printf(Locale.ROOT, "RESULT ours %s corpus=%s threads=%d iter=%d vocab=%d in_vocab_words=%d train_s=%.2f cpu_s=%.2f "
+        System.out.printf(Locale.ROOT, "RESULT ours %s corpus=%s part=%d/%d threads=%d iter=%d vocab=%d in_vocab_words=%d train_s=%.2f cpu_s=%.2f "
                         + "words/thread/cpu_s=%.0f in_vocab_words/s=%.0f in_vocab_words/s/thread=%.0f%n",
-                engineTag, corpus.getFileName(), threads, iter, c.words().size(), inVocab, wall, cpu,
+                engineTag, corpus.getFileName(), part, parts, threads, iter, c.words().size(), inVocab, wall, cpu,
                 words / cpu, words / wall, words / wall / threads);
 
         InMemoryWordEmbeddings emb = w.toEmbeddings(c.words());
