@@ -151,9 +151,38 @@ public final class BertStage {
         report.put("heldout_mlm_loss_reduction", 1.0 - last.mlmLoss() / first.mlmLoss());
         report.put("heldout_mlm_accuracy_final", last.mlmAccuracy());
         report.put("heldout_nsp_accuracy_final", last.nspAccuracy());
+        report.put("heldout_mlm_unigram_accuracy", unigramAccuracy(heldout));
+        report.put("heldout_nsp_majority_accuracy", nspMajorityAccuracy(heldout));
         report.put("rounds", rounds);
         report.put("output", o.output());
         return report.finish();
+    }
+
+    /**
+     * The unigram baseline of MLM accuracy: the share of the most frequent masked_lm_ids label among the real
+     * predictions (masked_lm_weights &gt; 0) of {@code examples}, i.e. the accuracy of always predicting that token.
+     * Taken on the evaluated examples themselves, so it is an upper bound of any unigram model's accuracy there.
+     * 0 when there is no real prediction.
+     */
+    static double unigramAccuracy(List<BertExample> examples) {
+        Map<Integer, Long> counts = new java.util.HashMap<>();
+        long total = 0;
+        for (BertExample e : examples) {
+            for (int i = 0; i < e.maskedLmIds().length; i++) {
+                if (e.maskedLmWeights()[i] > 0) {
+                    counts.merge(e.maskedLmIds()[i], 1L, Long::sum);
+                    total++;
+                }
+            }
+        }
+        long top = counts.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        return total == 0 ? 0 : (double) top / total;
+    }
+
+    /** The NSP majority baseline: the share of the more frequent next_sentence_label in {@code examples} (0 if none). */
+    static double nspMajorityAccuracy(List<BertExample> examples) {
+        long next = examples.stream().filter(e -> e.nextSentenceLabel() == 0).count();
+        return examples.isEmpty() ? 0 : (double) Math.max(next, examples.size() - next) / examples.size();
     }
 
     static Map<String, Object> roundJson(BertRound r) {
