@@ -47,9 +47,10 @@ import scala.Tuple2;
  * the ETA, and with {@link #roundLog(String)} a JSON-lines file (rewritten atomically each round) gets one object per
  * round: {@code round} (1-based averaging round), {@code epoch}, {@code examples_seen}, {@code tokens} (real,
  * input_mask = 1, tokens of the round), {@code round_seconds}, {@code train_seconds} (cumulative, evaluation
- * excluded), {@code tokens_per_second}, {@code examples_per_second}, {@code learning_rate}, {@code train_loss} (DL4J's
- * score of the workers' last minibatch, averaged over workers: MLM + NSP cross-entropy PLUS DL4J's weight-decay
- * score {@code 0.5 x weightDecay x ||w||^2}, so it grows with the weights' norm and is not comparable to the
+ * excluded), {@code tokens_per_second}, {@code examples_per_second}, {@code learning_rate}, {@code train_loss} (MLM +
+ * NSP cross-entropy of the workers' last minibatch, averaged over workers: DL4J's score minus its weight-decay term),
+ * {@code train_regularization} (that term, {@code 0.5 x weightDecay x ||w||^2} of the averaged parameters; DL4J's score
+ * includes it, so the score grows with the weights' norm and is not comparable to the
  * held-out losses), {@code eta_seconds}; rounds
  * with an evaluation add {@code evaluation} and the held-out {@code heldout_mlm_loss}, {@code heldout_mlm_accuracy},
  * {@code heldout_nsp_loss}, {@code heldout_nsp_accuracy} (and {@code validation_mlm_loss} with early stopping).
@@ -251,10 +252,15 @@ public final class BertSparkTrainer {
             line.put("tokens_per_second", Math.round(tokens.value() / roundSeconds));
             line.put("examples_per_second", round3((hi - lo) / roundSeconds));
             line.put("learning_rate", lr);
-            line.put("train_loss", spark.getScore());
+            // DL4J's score adds the weight-decay term 0.5 x wd x ||w||^2 (calcRegularizationScore) to the data loss;
+            // logged apart, on the averaged parameters (the workers' differ from them by one round's updates)
+            double regularization = spark.getNetwork().calcRegularizationScore(true);
+            double trainLoss = spark.getScore() - regularization;
+            line.put("train_loss", trainLoss);
+            line.put("train_regularization", regularization);
             line.put("eta_seconds", Math.round(eta));
             log.info("BERT round {}/{} (epoch {}): train loss {}, {} tokens/s, lr {}, {} s trained, ETA {}",
-                    s.roundsDone, totalRounds, epoch, String.format(Locale.ROOT, "%.4f", spark.getScore()),
+                    s.roundsDone, totalRounds, epoch, String.format(Locale.ROOT, "%.4f", trainLoss),
                     Math.round(tokens.value() / roundSeconds), String.format(Locale.ROOT, "%.2e", lr),
                     String.format(Locale.ROOT, "%.1f", s.trainSeconds), eta(eta));
 

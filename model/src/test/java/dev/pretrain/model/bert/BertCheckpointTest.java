@@ -87,7 +87,16 @@ class BertCheckpointTest {
                 assertTrue(l.get("tokens").asLong() > 8 && l.get("tokens").asLong() <= realTokens, lines.get(i));
                 assertTrue(l.get("tokens_per_second").asDouble() > 0);
                 assertTrue(Double.isFinite(l.get("train_loss").asDouble()), lines.get(i));
+                assertTrue(l.get("train_regularization").asDouble() > 0, lines.get(i));
                 assertEquals(i % 2 == 1, l.has("heldout_mlm_accuracy"), lines.get(i));
+                if (l.has("heldout_mlm_loss")) {
+                    // train_loss is the data loss (MLM + NSP), of the same size as the held-out one: DL4J's
+                    // weight-decay term is logged apart, not added to it
+                    double heldout = l.get("heldout_mlm_loss").asDouble() + l.get("heldout_nsp_loss").asDouble();
+                    double trainLoss = l.get("train_loss").asDouble();
+                    assertTrue(trainLoss > 0.5 * heldout && trainLoss < 1.5 * heldout,
+                            "train_loss " + trainLoss + " vs held-out MLM + NSP " + heldout + ": " + lines.get(i));
+                }
             }
             assertEquals(ROUNDS, Files.readAllLines(tmp.resolve("full.jsonl")).size());
 
