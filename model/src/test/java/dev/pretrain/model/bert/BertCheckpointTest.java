@@ -92,10 +92,10 @@ class BertCheckpointTest {
                 if (l.has("heldout_mlm_loss")) {
                     // train_loss is the data loss (MLM + NSP), of the same size as the held-out one: DL4J's
                     // weight-decay term is logged apart, not added to it
-                    double heldout = l.get("heldout_mlm_loss").asDouble() + l.get("heldout_nsp_loss").asDouble();
+                    double heldoutLoss = l.get("heldout_mlm_loss").asDouble() + l.get("heldout_nsp_loss").asDouble();
                     double trainLoss = l.get("train_loss").asDouble();
-                    assertTrue(trainLoss > 0.5 * heldout && trainLoss < 1.5 * heldout,
-                            "train_loss " + trainLoss + " vs held-out MLM + NSP " + heldout + ": " + lines.get(i));
+                    assertTrue(trainLoss > 0.5 * heldoutLoss && trainLoss < 1.5 * heldoutLoss,
+                            "train_loss " + trainLoss + " vs held-out MLM + NSP " + heldoutLoss + ": " + lines.get(i));
                 }
             }
             assertEquals(ROUNDS, Files.readAllLines(tmp.resolve("full.jsonl")).size());
