@@ -22,15 +22,11 @@ CMD="MAX_TRAIN=$MAX_TRAIN LR=$LR WARMUP=$WARMUP B=$B F=$F WORKERS=$WORKERS HELDO
 if [ "${REPORT_ONLY:-0}" != 1 ]; then
   [ -d "$EX/train" ] || { echo "no MLM examples under $EX (run the README's first command, or pass EXAMPLES_DIR VOCAB)" >&2; exit 2; }
   mkdir -p "$OUT"; rm -rf "$OUT/model" "$OUT/ckpt"
-  echo "== build (mvn -o -pl corpus-prep,model,jobs -Dtarget.dir=$TARGET_DIR compile)"
-  (cd "$ROOT" && mvn -o -q -pl corpus-prep,model,jobs -Dtarget.dir="$TARGET_DIR" compile dependency:build-classpath \
-    -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUT/cp.txt" > "$OUT/build.log" 2>&1) || { cat "$OUT/build.log" >&2; exit 1; }
-  CP="$ROOT/jobs/$TARGET_DIR/classes:$(cat "$OUT/cp.txt")"
-  opens="$(sed -n 's#.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*#\1#p' "$ROOT/pom.xml")"
-  native=""; grep -q avx512f /proc/cpuinfo && native="-Dorg.bytedeco.javacpp.platform.extension=-avx512"
+  source "$ROOT/bench/lib.sh"
+  jobs_classpath "$OUT"
   cut -d' ' -f1-3 /proc/loadavg > "$OUT/load"
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $opens --add-modules jdk.incubator.vector $native \
+  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $OPENS --add-modules jdk.incubator.vector $NATIVE \
     -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G \
     -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
     train-bert --master 'local[2]' --examples "$EX" --vocab "$VOCAB" --output "$OUT/model" --model mini \

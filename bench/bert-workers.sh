@@ -21,19 +21,14 @@ W="${BENCH_DIR:-/tmp/pretrain-bench-bert-workers}"; TARGET_DIR="${TARGET_DIR:-ta
 MODEL="${MODEL:-tiny}"; EXAMPLES="${EXAMPLES:-16000}"; B="${B:-32}"; F="${F:-10}"; HELDOUT="${HELDOUT:-1000}"
 EVAL_EVERY="${EVAL_EVERY:-10}"; LR="${LR:-1e-3}"; WARMUP="${WARMUP:-50}"; SEED="${SEED:-12345}"
 [ $((B % 2)) = 0 ] || { echo "B must be even" >&2; exit 2; }
-mkdir -p "$W"
-echo "== build (mvn -o -pl corpus-prep,model,jobs -Dtarget.dir=$TARGET_DIR compile)"
-(cd "$ROOT" && mvn -o -q -pl corpus-prep,model,jobs -Dtarget.dir="$TARGET_DIR" compile dependency:build-classpath \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile="$W/cp.txt" > "$W/build.log" 2>&1) || { cat "$W/build.log" >&2; exit 1; }
-CP="$ROOT/jobs/$TARGET_DIR/classes:$(cat "$W/cp.txt")"
-opens="$(sed -n 's#.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*#\1#p' "$ROOT/pom.xml")"
-native=""; grep -q avx512f /proc/cpuinfo && native="-Dorg.bytedeco.javacpp.platform.extension=-avx512"
+source "$ROOT/bench/lib.sh"
+jobs_classpath "$W"
 load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 run() {  # name workers batch-per-worker
   local out="$W/$1"; rm -rf "$out"
   echo "== $1: $2 worker(s), batch $3 each, averaging every $F"
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $opens --add-modules jdk.incubator.vector $native \
+  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $OPENS --add-modules jdk.incubator.vector $NATIVE \
     -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G \
     -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
     train-bert --master 'local[2]' --examples "$EX" --vocab "$VOCAB" --output "$out" --model "$MODEL" \

@@ -1,4 +1,4 @@
-# Shared helpers for bench/*.sh; sourced, not run. Expects ROOT, BENCH_DIR and TARGET_DIR to be set.
+# Shared helpers for bench/*.sh; sourced, not run. Expects ROOT and TARGET_DIR to be set (model_classpath: BENCH_DIR too).
 
 # model_classpath: unless CLASSES is already set, compiles the model module into $TARGET_DIR (log in
 # $BENCH_DIR/build.log, printed and exit 1 on failure) and points CLASSES at its classes; writes the module's
@@ -14,4 +14,21 @@ model_classpath() {
   [ -s "$BENCH_DIR/model-cp.txt" ] || (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" \
       dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH_DIR/model-cp.txt" >/dev/null)
   CP="$CLASSES:$(cat "$BENCH_DIR/model-cp.txt")"
+}
+
+# jobs_classpath DIR: compiles corpus-prep, model and jobs into $TARGET_DIR (log in DIR/build.log, printed and exit 1
+# on failure), writes the jobs module's runtime classpath to DIR/cp.txt and sets CP (jobs classes plus it), OPENS
+# (pom.xml's spark.jvm.opens: the --add-opens Spark needs on Java 17) and NATIVE (the avx512 ND4J natives where the
+# CPU has AVX-512) for a `java ... dev.pretrain.jobs.cli.PretrainCli` run, as bin/pretrain without the fat jar.
+jobs_classpath() {
+  local dir="$1"
+  mkdir -p "$dir"
+  echo "== build (mvn -o -pl corpus-prep,model,jobs -Dtarget.dir=$TARGET_DIR compile)"
+  (cd "$ROOT" && mvn -o -q -pl corpus-prep,model,jobs -Dtarget.dir="$TARGET_DIR" compile dependency:build-classpath \
+    -Dmdep.includeScope=runtime -Dmdep.outputFile="$dir/cp.txt" > "$dir/build.log" 2>&1) \
+    || { cat "$dir/build.log" >&2; exit 1; }
+  CP="$ROOT/jobs/$TARGET_DIR/classes:$(cat "$dir/cp.txt")"
+  OPENS="$(sed -n 's#.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*#\1#p' "$ROOT/pom.xml")"
+  NATIVE=""
+  if grep -q avx512f /proc/cpuinfo; then NATIVE="-Dorg.bytedeco.javacpp.platform.extension=-avx512"; fi
 }
