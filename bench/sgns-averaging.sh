@@ -50,7 +50,7 @@ RULE_ARGS=(--rule "$RULE")
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB RAM"
 jver="$(java -version 2>&1 | head -1)"
 field() { grep '^RESULT' "$1" | grep -o " $2=[^ ]*" | tail -1 | cut -d= -f2 | tr -d '%'; }
-fcores() { grep -o 'foreign_cores=[0-9.]*' "$1" | tail -1 | cut -d= -f2; }
+fcores() { grep -o 'foreign_cores=[-0-9.]*' "$1" | tail -1 | cut -d= -f2; }
 DOC="$ROOT/docs/BENCHMARKS.md"
 printcmd() { # the command with $CP and $OPENS (pom.xml spark.jvm.opens) in place of their values
   local out="$*"
