@@ -1,11 +1,15 @@
 package dev.pretrain.model.word2vec;
 
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
@@ -14,7 +18,8 @@ import java.util.function.LongUnaryOperator;
  * SGNS trained on Spark by synchronous parameter averaging: each epoch is cut into {@code rounds}; in a round every
  * partition starts from the broadcast weights, trains its share of the round's sentences (sentence {@code i} of a
  * partition belongs to round {@code i % rounds}) with the plain-Java {@link SgnsTrainer}, and the driver averages
- * the copies, weighted by words trained ({@code treeReduce} of {@link ParameterAverager}), then combines that mean
+ * the copies, weighted by words trained ({@link ParameterAverager}s merged in partition order by
+ * {@link #mergeInPartitionOrder}, so that the result does not depend on which task finished first), then combines that mean
  * with the previous weights by the {@link Rule}. The learning rate decays linearly from {@code alpha} to
  * {@code min_alpha} over all epochs (word2vec C), each worker decaying it over its share of the round.
  *
@@ -199,7 +204,7 @@ public final class ParameterAveragedSgns {
                 double alphaEnd = alphaAt(cfg, done + corpusWords / rounds, totalWords);
                 final int round = r;
                 final long seed = roundSeed.applyAsLong((long) epoch * rounds + r);
-                ParameterAverager avg = sentences.mapPartitionsWithIndex((part, it) -> {
+                JavaRDD<ParameterAverager> perPartition = sentences.mapPartitionsWithIndex((part, it) -> {
                     List<int[]> slice = slice(it, rounds, round);
                     long words = 0;
                     for (int[] s : slice) words += s.length;
@@ -208,7 +213,8 @@ public final class ParameterAveragedSgns {
                             alphaEnd, Math.max(1, words), seed + 31L * part);
                     return Collections.singletonList(new ParameterAverager(w.vocabSize(), w.dim()).add(w, n))
                             .iterator();
-                }, true).treeReduce(ParameterAverager::merge);
+                }, true);
+                ParameterAverager avg = mergeInPartitionOrder(perPartition);
                 long trained = avg.totalWeight();
                 if (trained > 0) {
                     SgnsWeights mean = avg.average();
@@ -224,6 +230,52 @@ public final class ParameterAveragedSgns {
             }
         }
         return bmuf ? momentum.model() : weights;
+    }
+
+    /**
+     * Merges the averagers of an RDD in a fixed order: a binary tree over partition indices, partition {@code 2j}
+     * with {@code 2j + 1} level by level (one shuffle per level while more than 2 remain), the last two on the
+     * driver. Spark's {@code reduce} and {@code treeReduce} merge in task completion order, and the float rounding of
+     * the running weighted mean then depended on which task finished first: the same seed and data gave weights
+     * that differed in the last bits from run to run (and analogy accuracy in the 4th decimal). A task or the driver
+     * holds at most two averagers at a time, as with {@code treeReduce}.
+     *
+     * @param perPartition the averagers, any number per partition (merged in order within a partition first)
+     * @return the merged averager
+     * @throws IllegalArgumentException if the RDD holds no averager
+     */
+    public static ParameterAverager mergeInPartitionOrder(JavaRDD<ParameterAverager> perPartition) {
+        JavaPairRDD<Integer, ParameterAverager> level = perPartition.mapPartitionsWithIndex((i, it) -> {
+            ParameterAverager acc = null;
+            while (it.hasNext()) {
+                ParameterAverager a = it.next();
+                acc = acc == null ? a : acc.merge(a);
+            }
+            return acc == null ? Collections.<Tuple2<Integer, ParameterAverager>>emptyIterator()
+                    : Collections.singletonList(new Tuple2<>(i, acc)).iterator();
+        }, true).mapToPair(t -> t);
+        int n = perPartition.getNumPartitions();
+        while (n > 2) {
+            int next = (n + 1) / 2;
+            // key j = index / 2 goes to partition j of next (HashPartitioner of a small non-negative Integer)
+            level = level.mapToPair(t -> new Tuple2<>(t._1() / 2, t))
+                    .groupByKey(new HashPartitioner(next))
+                    .mapToPair(g -> new Tuple2<>(g._1(), mergeSorted(g._2())));
+            n = next;
+        }
+        List<Tuple2<Integer, ParameterAverager>> last = new ArrayList<>(level.collect());
+        if (last.isEmpty()) throw new IllegalArgumentException("no averager to merge: the RDD is empty");
+        return mergeSorted(last);
+    }
+
+    /** Merges (index, averager) pairs in ascending index order. */
+    private static ParameterAverager mergeSorted(Iterable<Tuple2<Integer, ParameterAverager>> parts) {
+        List<Tuple2<Integer, ParameterAverager>> sorted = new ArrayList<>();
+        parts.forEach(sorted::add);
+        sorted.sort(Comparator.comparing((Tuple2<Integer, ParameterAverager> t) -> t._1()));
+        ParameterAverager acc = sorted.get(0)._2();
+        for (int k = 1; k < sorted.size(); k++) acc = acc.merge(sorted.get(k)._2());
+        return acc;
     }
 
     /** Sentence {@code i} of the partition belongs to round {@code i % rounds}. */

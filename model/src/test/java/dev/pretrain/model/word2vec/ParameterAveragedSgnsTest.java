@@ -54,6 +54,49 @@ class ParameterAveragedSgnsTest {
         assertFalse(java.util.Arrays.equals(init.syn0(), spark.syn0()), "init must not be modified in place");
     }
 
+    /** Averager of partition p: random weights (seed p), weighted by an uneven word count. */
+    private static ParameterAverager averagerOf(int p) {
+        return new ParameterAverager(50, 8).add(SgnsWeights.initialize(50, 8, 1000 + p), 1_000 + 37L * p * p);
+    }
+
+    /**
+     * The merge runs in partition order whatever the task completion order: tasks that sleep a different random
+     * time in every run give bit-identical results, equal to the binary tree over partition indices computed
+     * locally; and the result is the words-weighted mean.
+     */
+    @Test
+    void mergeInPartitionOrderIsIndependentOfTaskCompletionOrder() {
+        int parts = 5;
+        List<Integer> ids = new ArrayList<>();
+        for (int p = 0; p < parts; p++) ids.add(p);
+        // ((a0 a1) (a2 a3)) a4: pairs (2j, 2j+1) level by level, then the last two in order
+        ParameterAverager expected = averagerOf(0).merge(averagerOf(1))
+                .merge(averagerOf(2).merge(averagerOf(3))).merge(averagerOf(4));
+        java.util.Random jitter = new java.util.Random(5);
+        for (int run = 0; run < 4; run++) {
+            final long salt = jitter.nextLong();
+            JavaRDD<ParameterAverager> rdd = jsc.parallelize(ids, parts).map(p -> {
+                Thread.sleep(Math.floorMod(salt * 31 + p * 0x9E3779B97F4A7C15L, 60L));
+                return averagerOf(p);
+            });
+            SgnsWeights got = ParameterAveragedSgns.mergeInPartitionOrder(rdd).average();
+            assertArrayEquals(expected.average().syn0(), got.syn0(), "run " + run);
+            assertArrayEquals(expected.average().syn1neg(), got.syn1neg(), "run " + run);
+        }
+        double total = 0;
+        double[] mean = new double[50 * 8];
+        for (int p = 0; p < parts; p++) {
+            long w = 1_000 + 37L * p * p;
+            float[] x = SgnsWeights.initialize(50, 8, 1000 + p).syn0();
+            for (int i = 0; i < mean.length; i++) mean[i] += w * (double) x[i];
+            total += w;
+        }
+        float[] got = expected.average().syn0();
+        for (int i = 0; i < mean.length; i++) assertEquals(mean[i] / total, got[i], 1e-6, "element " + i);
+        assertThrows(IllegalArgumentException.class,
+                () -> ParameterAveragedSgns.mergeInPartitionOrder(jsc.parallelize(new ArrayList<ParameterAverager>(), 3)));
+    }
+
     /** Update scaling: a row only one of k workers touched gets exactly that worker's update. */
     @Test
     void scaleUpdateRestoresASingleWorkersUpdate() {
