@@ -238,7 +238,8 @@ public final class ParameterAveragedSgns {
      * driver. Spark's {@code reduce} and {@code treeReduce} merge in task completion order, and the float rounding of
      * the running weighted mean then depended on which task finished first: the same seed and data gave weights
      * that differed in the last bits from run to run (and analogy accuracy in the 4th decimal). A task or the driver
-     * holds at most two averagers at a time, as with {@code treeReduce}.
+     * holds at most two averagers at a time, as with {@code treeReduce}. Like {@link ParameterAverager#merge}, it
+     * merges into the RDD's own objects: pass an RDD that computes them (not one persisted deserialized).
      *
      * @param perPartition the averagers, any number per partition (merged in order within a partition first)
      * @return the merged averager
