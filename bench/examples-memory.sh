@@ -30,7 +30,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 JAR="$(ls "$ROOT"/jobs/"$TARGET_DIR"/jobs-*-all.jar | head -1)"
 CP="$JAR:$(cat "$ROOT/jobs/$TARGET_DIR/spark-classpath.txt")"
-OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+source "$ROOT/bench/lib.sh"
+spark_opens
 LOG4J="-Dlog4j2.configurationFile=$ROOT/cluster-conf/log4j2.properties"
 cli() { local heap="$1"; shift; java -Xmx"$heap" $OPENS $LOG4J -cp "$CP" dev.pretrain.jobs.cli.PretrainCli "$@"; }
 

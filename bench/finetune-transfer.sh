@@ -67,14 +67,15 @@ except (OSError, IndexError, KeyError, ValueError) as e:
 print()
 print('| task | train / eval examples | steps | majority class | random init | pretrained | gain (points) | foreign_cores |')
 print('|---|---|---|---|---|---|---|---|')
+gains = {}
 for task in ('sst2', 'imdb'):
     r = json.load(open(f'{w}/{task}.json'))
+    gains[task] = r['accuracy_gain']
     log = open(f'{w}/{task}.log').read()
     fc = re.findall(r'foreign_cores[=: ]*([0-9.-]+)', log)
     print(f'| {task} | {r["train_examples"]} / {r["eval_examples"]} | {r["steps"]} | {r["majority_class_accuracy"]:.4f} | '
           f'{r["accuracy_random_init"]:.4f} | {r["accuracy_pretrained"]:.4f} | {r["accuracy_gain"]:+.2f} | '
           f'{fc[-1] if fc else "-"} |')
-gains = {t: json.load(open(f'{w}/{t}.json'))['accuracy_gain'] for t in ('sst2', 'imdb')}
 verdict = 'met' if min(gains.values()) >= 5 else 'not met'
 print()
 print(f'**Gain of the pretrained encoder over random initialisation, same budget: SST-2 dev {gains["sst2"]:+.2f} points, '

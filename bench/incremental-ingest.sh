@@ -19,7 +19,8 @@ mkdir -p "$BENCH_DIR/landing" "$BENCH_DIR/staged"
   dependency:build-classpath -Dmdep.includeScope=compile -Dmdep.outputFile="$BENCH_DIR/cp.txt" \
   > "$BENCH_DIR/build.log" 2>&1) || { cat "$BENCH_DIR/build.log" >&2; exit 1; }
 CP="$ROOT/jobs/$TARGET_DIR/classes:$ROOT/corpus-prep/$TARGET_DIR/classes:$ROOT/model/$TARGET_DIR/classes:$(cat "$BENCH_DIR/cp.txt")"
-OPENS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+source "$ROOT/bench/lib.sh"
+spark_opens
 # A wrapper script (contention.sh runs a command, not a shell function).
 cat > "$BENCH_DIR/pretrain" <<WRAP
 #!/usr/bin/env bash

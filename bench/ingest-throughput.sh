@@ -24,7 +24,8 @@ if [ "${REPORT_ONLY:-0}" != 1 ]; then
   -Dmdep.includeScope=test -Dmdep.outputFile="$BENCH_DIR/cp.txt" > "$BENCH_DIR/build.log" 2>&1) \
   || { cat "$BENCH_DIR/build.log" >&2; exit 1; }
 CP="$ROOT/jobs/$TARGET_DIR/classes:$ROOT/corpus-prep/$TARGET_DIR/classes:$ROOT/model/$TARGET_DIR/classes:$(cat "$BENCH_DIR/cp.txt")"
-OPENS="$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$ROOT/pom.xml")"
+source "$ROOT/bench/lib.sh"
+spark_opens
 
 # copies: copy-0 is the original text; copy-k prefixes each review (column 5) with a marker
 maxs=1; for s in $SCALES; do [ "$s" -gt "$maxs" ] && maxs=$s; done

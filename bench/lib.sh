@@ -1,4 +1,5 @@
-# Shared helpers for bench/*.sh; sourced, not run. Expects ROOT and TARGET_DIR to be set (model_classpath: BENCH_DIR too).
+# Shared helpers for bench/*.sh; sourced, not run. Expects ROOT to be set; the classpath helpers TARGET_DIR too
+# (model_classpath: BENCH_DIR too).
 
 # model_classpath: unless CLASSES is already set, compiles the model module into $TARGET_DIR (log in
 # $BENCH_DIR/build.log, printed and exit 1 on failure) and points CLASSES at its classes; writes the module's
@@ -16,6 +17,11 @@ model_classpath() {
   CP="$CLASSES:$(cat "$BENCH_DIR/model-cp.txt")"
 }
 
+# spark_opens: sets OPENS to pom.xml's spark.jvm.opens, the JVM flags (--add-opens ...) Spark needs on Java 17.
+spark_opens() {
+  OPENS="$(sed -n 's#.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*#\1#p' "$ROOT/pom.xml")"
+}
+
 # jobs_classpath DIR: compiles corpus-prep, model and jobs into $TARGET_DIR (log in DIR/build.log, printed and exit 1
 # on failure), writes the jobs module's runtime classpath to DIR/cp.txt and sets CP (jobs classes plus it), OPENS
 # (pom.xml's spark.jvm.opens: the --add-opens Spark needs on Java 17) and NATIVE (the avx512 ND4J natives where the
@@ -28,7 +34,7 @@ jobs_classpath() {
     -Dmdep.includeScope=runtime -Dmdep.outputFile="$dir/cp.txt" > "$dir/build.log" 2>&1) \
     || { cat "$dir/build.log" >&2; exit 1; }
   CP="$ROOT/jobs/$TARGET_DIR/classes:$(cat "$dir/cp.txt")"
-  OPENS="$(sed -n 's#.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*#\1#p' "$ROOT/pom.xml")"
+  spark_opens
   NATIVE=""
   if grep -q avx512f /proc/cpuinfo; then NATIVE="-Dorg.bytedeco.javacpp.platform.extension=-avx512"; fi
 }

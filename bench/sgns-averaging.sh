@@ -41,7 +41,7 @@ mkdir -p "$OUT"
 CORPUS="$BENCH_DIR/imdb-text8.txt"
 [ -s "$CORPUS" ] || bash "$PEERS/make_corpus.sh" imdb-text8 "$CORPUS"
 model_classpath
-OPENS="$(sed -n 's:.*<spark.jvm.opens>\(.*\)</spark.jvm.opens>.*:\1:p' "$ROOT/pom.xml")"
+spark_opens
 JVM=(java -Xmx8g -XX:+UseParallelGC --add-modules jdk.incubator.vector $OPENS)
 RULE_ARGS=(--rule "$RULE")
 [ -n "${MOMENTUM:-}" ] && RULE_ARGS+=(--momentum "$MOMENTUM")

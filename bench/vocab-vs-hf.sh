@@ -37,26 +37,20 @@ imdb() { zcat "$1" | tail -n +2 | cut -f5- | sed 's#<br */\?># #g'; }
 [ -s "$W/imdb-labeled.txt" ] || imdb "$C/imdb-aclImdb-v1-labeled-50k.tsv.gz" > "$W/imdb-labeled.txt"
 
 VIA="${VIA:-$(ls "$ROOT"/jobs/target/jobs-*-all.jar > /dev/null 2>&1 && echo bin || echo classes)}"
-echo "== build (mvn -o -pl corpus-prep,model,jobs -Dtarget.dir=$TARGET_DIR compile; ours via $VIA)"
-(cd "$ROOT" && mvn -o -q -pl corpus-prep,model,jobs -Dtarget.dir="$TARGET_DIR" compile dependency:build-classpath \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile="$W/cp.txt" > "$W/build.log" 2>&1) \
-  || { cat "$W/build.log" >&2; exit 1; }
-CP="$ROOT/jobs/$TARGET_DIR/classes:$(cat "$W/cp.txt")"
+echo "== ours via $VIA"
+source "$ROOT/bench/lib.sh"
+jobs_classpath "$W"
 if [ "$VIA" = bin ]; then
   PRETRAIN="$ROOT/bin/pretrain"
-  # the first command after a build records bin/pretrain's AppCDS archive at its exit: do that one untimed
-  [ -f "$ROOT/jobs/target/pretrain-cds.jsa" ] || "$PRETRAIN" vocab --text "$SHARED/data/corpora/moby-dick.txt" \
-    --output "$W/cds-warmup" --size 1000 > "$W/cds-warmup.log" 2>&1
+  # an untimed first command: after a build it records bin/pretrain's AppCDS archive at its exit (bin/pretrain
+  # decides whether the archive is current); the timed runs then all map it
+  "$PRETRAIN" vocab --text "$SHARED/data/corpora/moby-dick.txt" --output "$W/cds-warmup" --size 1000 \
+    > "$W/cds-warmup.log" 2>&1
 else
   # the JVM flags of bin/pretrain (Spark on Java 17), classes from $TARGET_DIR instead of jobs/target's jar
-  opens="-XX:+IgnoreUnrecognizedVMOptions -Djdk.reflect.useDirectMethodHandle=false"
-  for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
-    java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
-    opens+=" --add-opens=java.base/$p=ALL-UNNAMED"
-  done
   PRETRAIN="$W/pretrain.sh"
   printf '#!/usr/bin/env bash\nexec java -Xmx8g %s -Dlog4j2.configurationFile=%q -cp %q dev.pretrain.jobs.cli.PretrainCli "$@"\n' \
-    "$opens" "$ROOT/cluster-conf/log4j2.properties" "$CP" > "$PRETRAIN"
+    "$OPENS" "$ROOT/cluster-conf/log4j2.properties" "$CP" > "$PRETRAIN"
   chmod +x "$PRETRAIN"
 fi
 
