@@ -12,22 +12,12 @@ is fitted on the training instances; prints its accuracy on the training and hel
 majority baseline. next_sentence_labels: 1 = B is a random segment.
 """
 import argparse
-import json
 import math
 from collections import Counter
 
 import numpy as np
 
-
-def load(path, n):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            if line.strip():
-                rows.append(json.loads(line))
-                if len(rows) >= n:
-                    break
-    return rows
+from torch_bert_learning import load  # JSON lines, the first n rows (same folder)
 
 
 def segments(r):
