@@ -26,7 +26,7 @@ if [ "${REPORT_ONLY:-0}" != 1 ]; then
   jobs_classpath "$OUT"
   cut -d' ' -f1-3 /proc/loadavg > "$OUT/load"
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $OPENS --add-modules jdk.incubator.vector $NATIVE \
+  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $OPENS --add-modules jdk.incubator.vector \
     -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G \
     -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
     train-bert --master 'local[2]' --examples "$EX" --vocab "$VOCAB" --output "$OUT/model" --model mini \

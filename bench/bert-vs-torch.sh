@@ -17,8 +17,8 @@
 #   BREAKDOWN=0  skip the L=1 runs; JFR=0  skip the JFR profiles
 #   SHARED, BENCH_DIR (default /tmp/pretrain-bench), TARGET_DIR (default target-bench), CLASSES (prebuilt classes)
 #   NO_DOCS=1  do not touch docs/BENCHMARKS.md
-# Natives: when the CPU has avx512f and ~/.m2 holds nd4j-native-1.0.0-M2.1-linux-x86_64-avx512.jar, that jar is put
-# on the classpath and -Dorg.bytedeco.javacpp.platform.extension=-avx512 selects it; else the generic x86_64 natives.
+# Natives: the model classpath holds ND4J's generic, AVX2 and AVX-512 builds; Nd4jNatives picks the fastest this CPU runs
+# (ND4J_NATIVE_BUILD=generic|avx2|avx512 forces one) and the section names it with the CPU flags.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
@@ -31,14 +31,11 @@ PEERS="$SHARED/peers"
 OUT="$BENCH_DIR/bert"
 mkdir -p "$OUT"
 model_classpath
-AVX_JAR="$HOME/.m2/repository/org/nd4j/nd4j-native/1.0.0-M2.1/nd4j-native-1.0.0-M2.1-linux-x86_64-avx512.jar"
-JOPTS=(-Xmx8g --add-modules jdk.incubator.vector)
-natives="linux-x86_64 (generic)"
-if grep -q avx512f /proc/cpuinfo && [ -f "$AVX_JAR" ]; then
-  CP="$CLASSES:$AVX_JAR:$(cat "$BENCH_DIR/model-cp.txt")"
-  JOPTS+=(-Dorg.bytedeco.javacpp.platform.extension=-avx512)
-  natives="linux-x86_64-avx512"
-fi
+JOPTS=(-Xmx8g --add-modules jdk.incubator.vector -Dpretrain.nd4j.build="${ND4J_NATIVE_BUILD:-auto}")
+natives="$(OMP_NUM_THREADS=1 java -Dpretrain.nd4j.build="${ND4J_NATIVE_BUILD:-auto}" -cp "$CP" \
+  dev.pretrain.model.natives.Nd4jNatives 2>/dev/null | grep '^nd4j_natives=' | tail -1)"
+export ND4J_NATIVES="$natives"
+natives="$(echo "$natives" | sed 's/^nd4j_natives=\([^ ;]*\).*/\1/')"   # the build's folder name, for the tables
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(sed -n 's/^cpu family[^0-9]*//p' /proc/cpuinfo | head -1)), $(grep -c ^processor /proc/cpuinfo) logical CPUs, $(free -g | awk '/^Mem:/{print $2}') GiB RAM"

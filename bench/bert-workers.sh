@@ -28,7 +28,7 @@ run() {  # name workers batch-per-worker
   local out="$W/$1"; rm -rf "$out"
   echo "== $1: $2 worker(s), batch $3 each, averaging every $F"
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $OPENS --add-modules jdk.incubator.vector $NATIVE \
+  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx10g $OPENS --add-modules jdk.incubator.vector \
     -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G \
     -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
     train-bert --master 'local[2]' --examples "$EX" --vocab "$VOCAB" --output "$out" --model "$MODEL" \

@@ -26,7 +26,7 @@ fi
 run() {  # task train eval seq
   local task=$1 log="$W/$1.log"
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx8g $OPENS --add-modules jdk.incubator.vector $NATIVE \
+  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" java -Xmx8g $OPENS --add-modules jdk.incubator.vector \
     -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
     finetune --master 'local[2]' --bert "$BERT" --task "$task" --train "$2" ${3:+--eval "$3"} --max-seq-length "$4" \
     --max-train "$MAX_TRAIN" --max-eval "$MAX_EVAL" --epochs "$EPOCHS" --learning-rate "$LR" \

@@ -15,6 +15,7 @@ model_classpath() {
   [ -s "$BENCH_DIR/model-cp.txt" ] || (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" \
       dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$BENCH_DIR/model-cp.txt" >/dev/null)
   CP="$CLASSES:$(cat "$BENCH_DIR/model-cp.txt")"
+  nd4j_natives
 }
 
 # spark_opens: sets OPENS to pom.xml's spark.jvm.opens, the JVM flags (--add-opens ...) Spark needs on Java 17.
@@ -24,8 +25,9 @@ spark_opens() {
 
 # jobs_classpath DIR: compiles corpus-prep, model and jobs into $TARGET_DIR (log in DIR/build.log, printed and exit 1
 # on failure), writes the jobs module's runtime classpath to DIR/cp.txt and sets CP (jobs classes plus it), OPENS
-# (pom.xml's spark.jvm.opens: the --add-opens Spark needs on Java 17) and NATIVE (the avx512 ND4J natives where the
-# CPU has AVX-512) for a `java ... dev.pretrain.jobs.cli.PretrainCli` run, as bin/pretrain without the fat jar.
+# (pom.xml's spark.jvm.opens: the --add-opens Spark needs on Java 17) for a `java ... dev.pretrain.jobs.cli.PretrainCli`
+# run, as bin/pretrain without the fat jar (the CLI chooses the ND4J native build for this CPU itself), and
+# ND4J_NATIVES (see nd4j_natives).
 jobs_classpath() {
   local dir="$1"
   mkdir -p "$dir"
@@ -35,6 +37,13 @@ jobs_classpath() {
     || { cat "$dir/build.log" >&2; exit 1; }
   CP="$ROOT/jobs/$TARGET_DIR/classes:$(cat "$dir/cp.txt")"
   spark_opens
-  NATIVE=""
-  if grep -q avx512f /proc/cpuinfo; then NATIVE="-Dorg.bytedeco.javacpp.platform.extension=-avx512"; fi
+  nd4j_natives
+}
+
+# nd4j_natives: exports ND4J_NATIVES, the line Nd4jNatives prints for this machine with $CP (the ND4J native build a
+# JVM here loads, and the CPU flags); bench/write-section.py puts it into every section it writes.
+nd4j_natives() {
+  ND4J_NATIVES="$(OMP_NUM_THREADS=1 java -Xmx512m -cp "$CP" dev.pretrain.model.natives.Nd4jNatives 2>/dev/null \
+    | grep '^nd4j_natives=' | tail -1)"
+  export ND4J_NATIVES
 }

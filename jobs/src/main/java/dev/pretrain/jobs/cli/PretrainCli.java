@@ -1,5 +1,6 @@
 package dev.pretrain.jobs.cli;
 
+import dev.pretrain.model.natives.Nd4jNatives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +23,13 @@ public final class PretrainCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The ND4J native build of this (driver) JVM, before anything loads ND4J; executors: Nd4jNativePlugin.
+        try {
+            Nd4jNatives.select();
+        } catch (IllegalStateException e) {
+            System.err.println("pretrain: error: " + e.getMessage());
+            System.exit(2);
+        }
         int code = execute(args);
         System.exit(code);
     }

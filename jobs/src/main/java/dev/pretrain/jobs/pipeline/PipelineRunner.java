@@ -95,7 +95,8 @@ public final class PipelineRunner {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("run", Map.of("output", c.output, "started_at", started, "finished_at", Instant.now().toString(),
                 "seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0,
-                "spark_master", spark.sparkContext().master(), "seed", c.seed));
+                "spark_master", spark.sparkContext().master(), "seed", c.seed,
+                "driver_nd4j_natives", dev.pretrain.model.natives.Nd4jNatives.select().describe()));
         report.put("config", c);
         report.put("stages", stages);
         report.put("summary", RunSummary.headline(stages));

@@ -53,7 +53,9 @@ public final class RunSummary {
         StringBuilder sb = new StringBuilder("# Pretraining run summary\n\n");
         Map<String, Object> run = (Map<String, Object>) report.get("run");
         sb.append("Run folder `").append(run.get("output")).append("`, ").append(run.get("seconds"))
-                .append(" s on `").append(run.get("spark_master")).append("`.\n\n| figure | value |\n|---|---|\n");
+                .append(" s on `").append(run.get("spark_master")).append("`")
+                .append(run.get("driver_nd4j_natives") == null ? "" : "; driver `" + run.get("driver_nd4j_natives") + "`")
+                .append(".\n\n| figure | value |\n|---|---|\n");
         h.forEach((k, v) -> {
             if (!(v instanceof Map)) {
                 sb.append("| ").append(k).append(" | ").append(format(v)).append(" |\n");

@@ -9,7 +9,8 @@ import org.apache.spark.sql.SparkSession;
  * job defaults to local mode with one task slot per core ({@code local[N]}).
  *
  * <p>Kryo with {@link PretrainKryoRegistrator} (ND4J's serializers among others) is set unless the user chose a
- * serializer: DL4J's parameter averaging ships INDArrays between driver and workers.
+ * serializer: DL4J's parameter averaging ships INDArrays between driver and workers. {@link Nd4jNativePlugin} is added to
+ * {@code spark.plugins} (beside any the user set), so that every executor loads the ND4J native build its CPU runs.
  */
 public final class SparkSessions {
     /** Default local master: two task slots, this project's reference machine has two cores. */
@@ -30,6 +31,7 @@ public final class SparkSessions {
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryo.registrator", PretrainKryoRegistrator.class.getName());
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+        conf.set("spark.plugins", withPlugin(conf.get("spark.plugins", ""), Nd4jNativePlugin.class.getName()));
         // DL4J's training stats call an NTP time source by default; there is no network on workers.
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");
@@ -39,5 +41,15 @@ public final class SparkSessions {
             conf.setIfMissing("spark.sql.adaptive.enabled", "true");
         }
         return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** {@code plugins} (Spark's comma-separated {@code spark.plugins}) with {@code plugin} added once. */
+    static String withPlugin(String plugins, String plugin) {
+        for (String p : plugins.split(",")) {
+            if (p.trim().equals(plugin)) {
+                return plugins;
+            }
+        }
+        return plugins.isBlank() ? plugin : plugins + "," + plugin;
     }
 }

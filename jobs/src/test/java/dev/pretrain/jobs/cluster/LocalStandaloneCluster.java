@@ -31,6 +31,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
     private final Path sparkHome;
     private final Path logs;
     private final List<Process> processes = new ArrayList<>();
+    private final Map<Integer, Map<String, String>> workerEnv = new java.util.HashMap<>();
     private final List<ProcessHandle> ended = new ArrayList<>();
     private final Thread hook = new Thread(this::killAll, "kill-local-spark-cluster");
     private final int masterPort;
@@ -74,6 +75,15 @@ final class LocalStandaloneCluster implements AutoCloseable {
         return sparkHome.resolve("conf") + "/:" + sparkHome.resolve("jars") + "/*";
     }
 
+    /**
+     * Extra environment for Worker {@code w} (1-based) and so for its executors, which inherit the Worker's environment:
+     * e.g. {@code PRETRAIN_ND4J_BUILD=generic} makes that machine look like one without AVX2/AVX-512. Call before
+     * {@link #start}.
+     */
+    void workerEnvironment(int w, Map<String, String> env) {
+        workerEnv.put(w, Map.copyOf(env));
+    }
+
     /** Starts the Master and {@code workers} Workers and waits until every Worker has registered. */
     void start(int workers, int coresPerWorker, String memoryPerWorker, Path workDir, String daemonJvmOptions,
                long timeoutSeconds) throws IOException, InterruptedException {
@@ -96,7 +106,8 @@ final class LocalStandaloneCluster implements AutoCloseable {
         }
         for (int w = 1; w <= workers; w++) {
             Path dir = Files.createDirectories(workDir.resolve("worker-" + w).toAbsolutePath());
-            launch(logs.resolve("worker-" + w + ".log"), daemonJvmOptions, "org.apache.spark.deploy.worker.Worker",
+            launch(logs.resolve("worker-" + w + ".log"), workerEnv.getOrDefault(w, Map.of()), daemonJvmOptions,
+                    "org.apache.spark.deploy.worker.Worker",
                     "--host", LOOPBACK, "--port", "0", "--webui-port", "0", "--cores", String.valueOf(coresPerWorker),
                     "--memory", memoryPerWorker, "--work-dir", dir.toString(), masterUrl());
         }
@@ -108,6 +119,12 @@ final class LocalStandaloneCluster implements AutoCloseable {
 
     /** Starts a JVM with Spark's classpath and the cluster environment; stdout+stderr to {@code log}. */
     Process launch(Path log, String jvmOptions, String mainClass, String... args) throws IOException {
+        return launch(log, Map.of(), jvmOptions, mainClass, args);
+    }
+
+    /** As {@link #launch(Path, String, String, String...)}, with {@code extraEnv} added to the environment. */
+    Process launch(Path log, Map<String, String> extraEnv, String jvmOptions, String mainClass, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String o : jvmOptions.trim().split("\\s+")) {
@@ -122,6 +139,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).directory(logs.toFile());
         environment(pb.environment());
+        pb.environment().putAll(extraEnv);
         Files.writeString(log.resolveSibling(log.getFileName() + ".cmd"), String.join(" ", cmd) + "\n");
         Process p = pb.start();
         synchronized (processes) {

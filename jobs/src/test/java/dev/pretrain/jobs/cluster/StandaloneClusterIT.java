@@ -3,6 +3,12 @@ package dev.pretrain.jobs.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pretrain.model.natives.CpuFlags;
+import dev.pretrain.model.natives.Nd4jNativeBuild;
+import dev.pretrain.model.natives.Nd4jNatives;
+import java.util.EnumSet;
+import java.util.Map;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,6 +90,9 @@ class StandaloneClusterIT {
 
         try (LocalStandaloneCluster cluster = new LocalStandaloneCluster(SPARK_HOME, logs)) {
             long t0 = System.nanoTime();
+            // Worker 2 plays an older machine: its executor is told to take the generic ND4J natives (as a CPU
+            // without AVX2 would choose), worker 1's chooses by this CPU; the outputs must still equal local mode.
+            cluster.workerEnvironment(2, Map.of(Nd4jNatives.BUILD_ENV, "generic"));
             cluster.start(2, 1, "3g", ROOT.resolve("work"), "-Xmx256m " + OPENS, 120);
             masterUrl = cluster.masterUrl();
             System.out.printf("[cluster] %s up with 2 Workers in %.1f s%n", masterUrl, (System.nanoTime() - t0) / 1e9);
@@ -213,6 +222,14 @@ class StandaloneClusterIT {
             assertTrue(!log.contains("UnsatisfiedLinkError"), "native load failure in " + f);
         }
         assertTrue(loaded >= 1, "no executor loaded ND4J's CPU backend; executor logs: " + stderr);
+        // Nd4jNativePlugin chose per executor: worker 1's by this CPU, worker 2's generic (its environment)
+        Nd4jNativeBuild best = Nd4jNativeBuild.best(CpuFlags.ofThisMachine(), EnumSet.allOf(Nd4jNativeBuild.class));
+        for (Path f : stderr) {
+            String log = Files.readString(f);
+            String expected = f.toString().contains("worker-2") ? Nd4jNativeBuild.GENERIC.platformDir() : best.platformDir();
+            assertTrue(log.contains("nd4j_natives=" + expected + " "), "executor log " + f + " lacks nd4j_natives="
+                    + expected + ": " + log.lines().filter(l -> l.contains("nd4j_natives")).toList());
+        }
         System.out.printf("[cluster] ND4J loaded in %d of %d executors%n", loaded, stderr.size());
     }
 

@@ -41,6 +41,7 @@ public final class BertThroughputBench {
     }
 
     public static void main(String[] args) {
+        System.out.println("bench natives: " + dev.pretrain.model.natives.Nd4jNatives.select().describe());
         String blocks = "samediff";
         String mlm = "fused";
         int layers = 4, hidden = 256, heads = 4, ffn = 1024, vocab = 30522, seq = 128, batch = 32, preds = 19;

@@ -45,6 +45,7 @@ public final class SparkAveragingBench {
     private SparkAveragingBench() {}
 
     public static void main(String[] args) throws IOException {
+        System.out.println("bench natives: " + dev.pretrain.model.natives.Nd4jNatives.select().describe());
         Path corpus = null;
         int iter = 1, rounds = 16, cores = 2, minCount = 5, roundsPerWorker = 0;
         long seed = 1;

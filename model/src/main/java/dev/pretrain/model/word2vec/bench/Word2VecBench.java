@@ -56,6 +56,7 @@ public final class Word2VecBench {
     private Word2VecBench() {}
 
     public static void main(String[] args) throws IOException {
+        System.out.println("bench natives: " + dev.pretrain.model.natives.Nd4jNatives.select().describe());
         Path corpus = null;
         int threads = 1, iter = 5, minCount = 5, maxSentences = Integer.MAX_VALUE, part = 0, parts = 1;
         int batchPairs = Nd4jSgnsTrainer.DEFAULT_BATCH_PAIRS;
