@@ -6,19 +6,38 @@ Each run ingests only the files that arrived since the last committed run, as ou
 
 Needs: Airflow >= 2.4 with apache-airflow-providers-apache-spark, a Spark connection
 (Admin > Connections, id "spark_default": host yarn / spark://master:7077 / k8s://https://api:6443)
-and the fat jar (mvn -DskipTests package -> jobs/target/jobs-*-all.jar) at PRETRAIN_JAR on the
-worker that runs spark-submit. Same main class as cluster-conf/submit-*.sh.
+and, on the worker that runs spark-submit, cluster-conf/ and the fat jar laid out as README's "Running on a
+cluster" step 1 says (PRETRAIN_HOME/cluster-conf/, PRETRAIN_HOME/pretrain.jar = jobs/target/jobs-*-all.jar).
+Same main class and settings as cluster-conf/submit-*.sh: our spark-defaults.conf goes in as --conf settings
+(SparkSubmitOperator's conf) on top of the cluster's spark-defaults.conf instead of replacing it (as a
+properties file would).
 """
 import os
+import re
 from datetime import datetime, timedelta
 
 from airflow import DAG
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 PRETRAIN_HOME = os.environ.get("PRETRAIN_HOME", "/opt/pretrain")
-PRETRAIN_JAR = os.environ.get("PRETRAIN_JAR", f"{PRETRAIN_HOME}/jobs/target/jobs-0.1.0-SNAPSHOT-all.jar")
+PRETRAIN_JAR = os.environ.get("PRETRAIN_JAR", f"{PRETRAIN_HOME}/pretrain.jar")
 LANDING = "hdfs://namenode:8020/landing"
 OUTPUT = "hdfs://namenode:8020/corpus/incremental"
+
+
+def spark_settings(path):
+    """The settings of a spark-defaults.conf as {key: value}, read as Spark reads it: '#'/'!' comment lines;
+    the key ends at the first whitespace, '=' or ':'; the value is the rest of the line, trimmed."""
+    settings = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in "#!":
+                continue
+            m = re.match(r"([^\s=:]+)\s*[=:]?\s*(.*)$", line)
+            settings[m.group(1)] = m.group(2)
+    return settings
+
 
 with DAG(
     dag_id="pretrain_ingest_incremental",
@@ -42,7 +61,7 @@ with DAG(
         application=PRETRAIN_JAR,
         java_class="dev.pretrain.jobs.cli.PretrainCli",
         name="pretrain-ingest-incremental",
-        properties_file=f"{PRETRAIN_HOME}/cluster-conf/spark-defaults.conf",
+        conf=spark_settings(f"{PRETRAIN_HOME}/cluster-conf/spark-defaults.conf"),
         application_args=[
             "ingest-incremental",
             "--source", f"name=imdb,uri={LANDING}/imdb/*.tsv.gz,format=tsv,column=4,header=true,html=true",

@@ -17,31 +17,37 @@
 #   OUTPUT         output root of the batches and the manifest (required)
 #   LOCK_FILE      lock file on this host (default: /tmp/pretrain-ingest-incremental.lock)
 #   MIN_FILE_AGE_S leave files younger than this for the next run: uploads still in progress (default 120)
+#   PRETRAIN_JAR   the fat jar (default: /opt/pretrain/pretrain.jar when this script is
+#                  /opt/pretrain/cluster-conf/schedule/cron-ingest.sh; see cluster-conf/lib/submit-common.sh)
+#   DRY_RUN=1      print the spark-submit argv instead of running it
 set -euo pipefail
-here="$(cd "$(dirname "$0")/../.." && pwd)"
-: "${SPARK_HOME:?set SPARK_HOME}" "${LANDING:?set LANDING}" "${OUTPUT:?set OUTPUT}"
+source "$(dirname "$0")/../lib/submit-common.sh"
+: "${LANDING:?set LANDING}" "${OUTPUT:?set OUTPUT}"
+pretrain_find_spark_submit
+pretrain_find_jar
+pretrain_conf_args
 lock="${LOCK_FILE:-/tmp/pretrain-ingest-incremental.lock}"
 
 # fd 9 holds the lock for the lifetime of this script (and of spark-submit, which inherits it).
 exec 9>"$lock"
 if ! flock --nonblock 9; then
-  echo "$(date -u +%FT%TZ) ingest-incremental: previous run still active (lock $lock); skipping this tick"
+  echo "$(date -u +%FT%TZ) ingest-incremental: previous run still active (lock $lock); skipping this tick" >&2
   exit 0
 fi
 
-# Same jar and main class as cluster-conf/submit-*.sh.
-jar="$(ls "$here"/jobs/target/jobs-*-all.jar | head -n 1)"
-echo "$(date -u +%FT%TZ) ingest-incremental: start ($LANDING -> $OUTPUT)"
-# Client deploy mode keeps the driver (and the lock) on this host until the run ends.
-"$SPARK_HOME"/bin/spark-submit \
+echo "$(date -u +%FT%TZ) ingest-incremental: start ($LANDING -> $OUTPUT)" >&2
+# Same jar, settings and main class as cluster-conf/submit-*.sh: our spark-defaults.conf as --conf settings on
+# top of the site's. Client deploy mode keeps the driver (and the lock) on this host until the run ends; the
+# subshell lets this script log the end.
+(pretrain_submit \
   --master "${SPARK_MASTER:-yarn}" --deploy-mode client \
   --name pretrain-ingest-incremental \
-  --properties-file "$here/cluster-conf/spark-defaults.conf" \
+  "${PRETRAIN_CONF_ARGS[@]}" \
   --class dev.pretrain.jobs.cli.PretrainCli \
-  "$jar" ingest-incremental \
+  "$PRETRAIN_JAR" ingest-incremental \
   --source "name=imdb,uri=$LANDING/imdb/*.tsv.gz,format=tsv,column=4,header=true,html=true" \
   --source "name=books,uri=$LANDING/books/*.txt,format=headings,heading=^CHAPTER \\d+\\b.*\$" \
   --output "$OUTPUT" \
   --min-file-age-s "${MIN_FILE_AGE_S:-120}" \
-  --report "$OUTPUT/_reports/ingest-$(date -u +%Y%m%dT%H%M%SZ).json"
-echo "$(date -u +%FT%TZ) ingest-incremental: done"
+  --report "$OUTPUT/_reports/ingest-$(date -u +%Y%m%dT%H%M%SZ).json")
+echo "$(date -u +%FT%TZ) ingest-incremental: done" >&2

@@ -11,6 +11,7 @@ import dev.pretrain.jobs.pipeline.PipelineConfig;
 import dev.pretrain.jobs.pipeline.PipelineRunner;
 import dev.pretrain.jobs.report.RunSummary;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SparkSessions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +33,11 @@ final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Exit with code 3 when a quality check of the summary fails.")
     boolean strict;
 
+    @Option(names = "--overwrite",
+            description = {"Replace the run folder and its stage folders even if they exist and were not written by",
+                    "pretrain (no " + OutputMarker.FILE + "); without it they are left untouched (exit code 2)."})
+    boolean overwrite;
+
     @Override
     public Integer call() throws Exception {
         String yaml = "";
@@ -48,6 +54,7 @@ final class PipelineCommand implements Callable<Integer> {
         }
         SparkSession spark = SparkSessions.getOrCreate("pretrain pipeline", c.master);
         try {
+            OutputMarker.setOverwrite(spark.sparkContext().hadoopConfiguration(), overwrite);
             Map<String, Object> report = PipelineRunner.run(spark, c);
             System.out.println();
             System.out.println(RunSummary.markdown(report));

@@ -6,10 +6,11 @@ import org.apache.spark.sql.SparkSession;
 
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SparkSessions;
 import picocli.CommandLine.Option;
 
-/** Options every stage command shares: where Spark runs and where the stage report goes. */
+/** Options every stage command shares: where Spark runs, where the stage report goes, whether to overwrite. */
 public final class SparkOptions {
     @Option(names = "--master", description = "Spark master when not under spark-submit (default: ${DEFAULT-VALUE}).",
             defaultValue = SparkSessions.DEFAULT_LOCAL_MASTER)
@@ -19,10 +20,17 @@ public final class SparkOptions {
             description = "Also write the stage report (JSON) to this path (any Hadoop URI).")
     String report;
 
+    @Option(names = "--overwrite",
+            description = {"Replace the output even if it exists and was not written by pretrain (it has no "
+                    + OutputMarker.FILE + ").",
+                    "Without it such a folder is left untouched and the stage exits with code 2."})
+    boolean overwrite;
+
     /** Runs a stage on a session and prints/writes its report. */
     int run(String appName, Function<SparkSession, StageReport> stage) {
         SparkSession spark = SparkSessions.getOrCreate("pretrain " + appName, master);
         try {
+            OutputMarker.setOverwrite(spark.sparkContext().hadoopConfiguration(), overwrite);
             StageReport r = stage.apply(spark);
             String json = r.toJson();
             System.out.println(json);

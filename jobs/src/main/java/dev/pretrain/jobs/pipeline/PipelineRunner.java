@@ -16,6 +16,7 @@ import dev.pretrain.jobs.report.RunSummary;
 import dev.pretrain.jobs.report.SummaryHtml;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.stages.BertStage;
 import dev.pretrain.jobs.stages.EvaluateStage;
 import dev.pretrain.jobs.stages.ExamplesStage;
@@ -30,7 +31,8 @@ import dev.pretrain.model.word2vec.SgnsConfig;
 /**
  * Runs every stage in order on one Spark session, each on the previous stage's output under the
  * run folder ({@link RunLayout}); writes each stage's report, then {@code report.json} and
- * {@code summary.md}.
+ * {@code summary.md}. The run folder must be new, empty or an earlier run's ({@link OutputMarker}); each
+ * stage's folder in it is checked and marked by the stage.
  */
 public final class PipelineRunner {
     private PipelineRunner() {}
@@ -38,6 +40,7 @@ public final class PipelineRunner {
     public static Map<String, Object> run(SparkSession spark, PipelineConfig c) {
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
         RunLayout run = new RunLayout(c.output);
+        OutputMarker.claim(c.output, "pipeline", hconf);
         long t0 = System.nanoTime();
         ConsoleProgress progress = ConsoleProgress.install(spark.sparkContext()); // stderr, with ETA
         Map<String, Object> stages = new LinkedHashMap<>();

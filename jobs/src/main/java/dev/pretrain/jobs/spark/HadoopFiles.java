@@ -30,8 +30,9 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * against the default file system, the local one in Spark local mode).
  *
  * <p>Writes are atomic: a file or folder is written under a temporary sibling name and renamed
- * into place, replacing any previous output, so a killed run never leaves a half-written output
- * and a re-run is idempotent.
+ * into place, so a killed run never leaves a half-written output and a re-run is idempotent. A
+ * previous output is replaced only as {@link OutputMarker} allows: a folder only if pretrain wrote
+ * it (or {@code --overwrite}), a file never over a folder.
  */
 public final class HadoopFiles {
     private HadoopFiles() {}
@@ -184,17 +185,22 @@ public final class HadoopFiles {
         void write(Writer out) throws IOException;
     }
 
-    /** Writes {@code target} atomically: to a temporary sibling, then renamed over any old file. */
+    /**
+     * Writes {@code target} atomically: to a temporary sibling, then renamed over any old file.
+     *
+     * @throws IllegalStateException if {@code target} is an existing folder (a file is never written over one)
+     */
     public static void writeAtomically(String target, Configuration conf, StreamWriter body) {
         Path dst = path(target, conf);
         FileSystem fs = fs(dst, conf);
-        Path tmp = new Path(dst.getParent(), "." + dst.getName() + ".tmp-" + UUID.randomUUID());
+        Path tmp = sibling(dst, "tmp");
         try {
+            OutputMarker.check(fs, dst, false, conf);
             fs.mkdirs(dst.getParent());
             try (OutputStream out = fs.create(tmp, true)) {
                 body.write(out);
             }
-            replace(fs, tmp, dst);
+            replace(fs, tmp, dst, false, conf);
         } catch (IOException e) {
             deleteQuietly(fs, tmp);
             throw new UncheckedIOException("cannot write " + dst, e);
@@ -232,26 +238,39 @@ public final class HadoopFiles {
 
     /** A fresh temporary sibling folder name for an atomic folder write of {@code target}. */
     public static String temporarySibling(String target, Configuration conf) {
-        Path dst = path(target, conf);
-        return new Path(dst.getParent(), "." + dst.getName() + ".tmp-" + UUID.randomUUID()).toString();
+        return sibling(path(target, conf), "tmp").toString();
     }
 
-    /** Moves a finished temporary folder (or file) over {@code target}, deleting the old one. */
-    public static void commit(String temporary, String target, Configuration conf) {
+    /**
+     * Commits a finished temporary folder as the output {@code target} of {@code stage}: writes the
+     * {@link OutputMarker} into it, then moves it over {@code target}. An existing {@code target} is replaced
+     * only if {@link OutputMarker} allows it; otherwise the temporary folder is deleted and {@code target} left
+     * as it is.
+     *
+     * @throws IllegalStateException naming {@code target} if it may not be replaced
+     */
+    public static void commit(String stage, String temporary, String target, Configuration conf) {
         Path src = path(temporary, conf);
         Path dst = path(target, conf);
         FileSystem fs = fs(dst, conf);
         try {
+            OutputMarker.write(fs, src, stage);
             fs.mkdirs(dst.getParent());
-            replace(fs, src, dst);
+            replace(fs, src, dst, true, conf);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move " + src + " to " + dst, e);
+        } catch (IllegalStateException e) {
+            deleteQuietly(fs, src);
+            throw e;
         }
     }
 
-    private static void replace(FileSystem fs, Path src, Path dst) throws IOException {
+    /** Renames {@code src} over {@code dst}; an existing {@code dst} (checked first) is moved aside, then deleted. */
+    private static void replace(FileSystem fs, Path src, Path dst, boolean folder, Configuration conf)
+            throws IOException {
         if (fs.exists(dst)) {
-            Path old = new Path(dst.getParent(), "." + dst.getName() + ".old-" + UUID.randomUUID());
+            OutputMarker.check(fs, dst, folder, conf);
+            Path old = sibling(dst, "old");
             if (!fs.rename(dst, old)) {
                 throw new IOException("cannot move old output " + dst + " aside");
             }
@@ -265,6 +284,15 @@ public final class HadoopFiles {
         }
     }
 
+    /** A hidden, unique sibling of {@code p}: {@code .<name>.<kind>-<uuid>}. */
+    private static Path sibling(Path p, String kind) {
+        if (p.isRoot()) {
+            throw new IllegalArgumentException(p + " is a file system root: it is never an output");
+        }
+        return new Path(p.getParent(), "." + p.getName() + "." + kind + "-" + UUID.randomUUID());
+    }
+
+    /** Deletes, recursively and quietly, a path the stage itself created (a staging or temporary folder). */
     public static void delete(String target, Configuration conf) {
         Path p = path(target, conf);
         deleteQuietly(fs(p, conf), p);

@@ -21,6 +21,7 @@ import dev.pretrain.examples.mlm.PretrainingDataGenerator;
 import dev.pretrain.examples.mlm.SpecialIds;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.Rows;
 import dev.pretrain.model.bert.BertConfig;
 import dev.pretrain.model.bert.BertExample;
@@ -79,6 +80,7 @@ public final class BertStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("train-bert");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Vocab vocab = VocabStage.readVocab(o.vocab(), hconf);
         Dataset<Row> train = readExamples(spark, ExamplesStage.train(o.examples()), o.maxTrainExamples());

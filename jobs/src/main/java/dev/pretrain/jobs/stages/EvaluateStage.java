@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.model.bert.BertConfig;
 import dev.pretrain.model.bert.BertEvaluator;
 import dev.pretrain.model.bert.BertExample;
@@ -50,6 +51,7 @@ public final class EvaluateStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("evaluate");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         if (o.word2vecDir() != null) {
             report.put("word2vec", evaluateVectors(o, hconf));
         }

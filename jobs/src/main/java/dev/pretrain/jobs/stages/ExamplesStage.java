@@ -40,6 +40,7 @@ import dev.pretrain.examples.skipgram.Subsampler;
 import dev.pretrain.examples.skipgram.WordVocab;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.Rows;
 import org.tensorflow.example.Example;
 import org.tensorflow.example.Feature;
@@ -261,6 +262,7 @@ public final class ExamplesStage {
     public static StageReport runMlm(SparkSession spark, MlmOptions o) {
         StageReport report = new StageReport("examples-mlm");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Vocab vocab = VocabStage.readVocab(o.vocab(), hconf);
         MaskedLmConfig cfg = o.config();
@@ -299,7 +301,7 @@ public final class ExamplesStage {
                 } else {
                     instances.write().parquet(tmp);
                 }
-                HadoopFiles.commit(tmp, target, hconf);
+                HadoopFiles.commit(report.stage(), tmp, target, hconf);
             }
             Map<Integer, Long> bins = binSize > 0 ? lengthBinCounts(instances) : Map.of();
             if (format.tfrecord()) {
@@ -484,7 +486,7 @@ public final class ExamplesStage {
         instances.mapToPair(r -> new Tuple2<>(new BytesWritable(toTfExample(r).toByteArray()), NullWritable.get()))
                 .saveAsNewAPIHadoopFile(tmp, BytesWritable.class, NullWritable.class, TFRecordFileOutputFormat.class,
                         conf);
-        HadoopFiles.commit(tmp, target, hconf);
+        HadoopFiles.commit("examples-mlm", tmp, target, hconf);
     }
 
     private static Iterator<Row> generateShard(Iterable<Tuple2<String, int[][]>> docs, MaskedLmConfig cfg,
@@ -585,6 +587,7 @@ public final class ExamplesStage {
     public static StageReport runSkipGram(SparkSession spark, SkipGramOptions o) {
         StageReport report = new StageReport("examples-skipgram");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Dataset<Row> docs = spark.read().parquet(o.documents());
         WordVocab vocab = WordVocab.build(WordCounting.collect(WordCounting.count(docs, true), o.minCount()), o.minCount());
@@ -611,7 +614,7 @@ public final class ExamplesStage {
         String tmp = HadoopFiles.temporarySibling(target, hconf);
         Dataset<Row> df = spark.createDataFrame(pairs, SKIPGRAM_SCHEMA);
         df.write().parquet(tmp);
-        HadoopFiles.commit(tmp, target, hconf);
+        HadoopFiles.commit(report.stage(), tmp, target, hconf);
         HadoopFiles.writeTextAtomically(HadoopFiles.join(o.output(), "words.txt"), hconf, w -> {
             for (int i = 0; i < vocab.size(); i++) {
                 w.write(vocab.word(i));

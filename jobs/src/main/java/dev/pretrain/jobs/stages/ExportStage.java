@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.model.bert.BertConfig;
 import dev.pretrain.model.bert.BertModelIO;
 import dev.pretrain.model.eval.InMemoryWordEmbeddings;
@@ -69,6 +70,7 @@ public final class ExportStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("export");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         Map<String, Object> files = new LinkedHashMap<>();
         if (o.word2vecDir() != null) {
             InMemoryWordEmbeddings emb;

@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 
 /**
  * {@code ingest-incremental}: scheduled ingestion of a landing folder. Each run ingests only the files
@@ -41,6 +42,9 @@ import dev.pretrain.jobs.spark.HadoopFiles;
  *
  * <h2>One run</h2>
  * <ol>
+ * <li><b>Claim.</b> The output folder must be missing, empty or marked by pretrain ({@link OutputMarker}; a
+ * folder with a {@code _manifest} of an earlier version is marked); an unrelated folder is left untouched and
+ * the run fails before it deletes anything.</li>
  * <li><b>Recover.</b> Load {@link IngestManifest}. A {@code batch=<n>} folder without a manifest file
  * is the orphan of a run killed between its shard commit and its manifest commit: it is deleted
  * (its files are not in the manifest, so they are ingested again below). {@code _staging} and
@@ -52,7 +56,8 @@ import dev.pretrain.jobs.spark.HadoopFiles;
  * from its manifest entry is reported under {@code files_changed} and not ingested again (landing
  * files are expected to be immutable; upload under a '.'/'_' name and rename when complete, or set
  * {@code minFileAgeMillis} so that files still being written are left for the next run).</li>
- * <li><b>Ingest.</b> No new files: nothing is written (a no-op). Otherwise {@link IngestStage#run}
+ * <li><b>Ingest.</b> No new files: nothing is written (a no-op; the first run creates the output folder and its
+ * marker). Otherwise {@link IngestStage#run}
  * ingests exactly the new files (each through a copy of its source's spec whose {@code uri} is the
  * file, glob characters escaped) into {@code _staging/batch=<n>}, with the usual cleaning, sentence
  * segmentation and exact dedup within the batch.</li>
@@ -168,6 +173,7 @@ public final class IncrementalIngestStage {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         String output = HadoopFiles.path(o.output(), conf).toString();
         report.put("output", output);
+        claim(output, report.stage(), conf);
 
         IngestManifest manifest = IngestManifest.load(output, conf);
         report.put("orphans_deleted", recover(output, manifest, conf));
@@ -247,7 +253,7 @@ public final class IncrementalIngestStage {
         if (HadoopFiles.exists(target, conf)) {
             throw new IllegalStateException(target + " appeared while this run built it: did two ingest runs overlap?");
         }
-        HadoopFiles.commit(commitFrom, target, conf);
+        HadoopFiles.commit(report.stage(), commitFrom, target, conf);
         hooks.beforeManifestCommit(batch);
         long documents = stagedDocs - duplicates;
         manifest = manifest.commit(new IngestManifest.Batch(batch, Instant.now().toString(), newFiles, documents,
@@ -259,6 +265,18 @@ public final class IncrementalIngestStage {
         putTotals(report, manifest);
         report.put("ingest", ingest.values());
         return report.finish();
+    }
+
+    /**
+     * {@link OutputMarker#claim}s the output folder; a folder with a {@code _manifest} but no marker is an output of
+     * an earlier version of this stage and is marked first, so that its batches are kept.
+     */
+    private static void claim(String output, String stage, Configuration conf) {
+        if (HadoopFiles.exists(HadoopFiles.join(output, IngestManifest.FOLDER), conf)
+                && !OutputMarker.isMarked(output, conf)) {
+            OutputMarker.mark(output, stage, conf);
+        }
+        OutputMarker.claim(output, stage, conf);
     }
 
     private static void putTotals(StageReport report, IngestManifest manifest) {

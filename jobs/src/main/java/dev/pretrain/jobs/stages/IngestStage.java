@@ -49,6 +49,7 @@ import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.corpus.ingest.TextCleaner;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SerializableConfiguration;
 import scala.Tuple2;
 
@@ -73,7 +74,9 @@ import scala.Tuple2;
  * problems are counted per reason under {@code file_problems} and never abort the run: {@code empty_file},
  * {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated} (unexpected end of a compressed
  * stream) and {@code read_error}; the documents read before a failure are kept. The report is also written
- * atomically to {@code ingest-report.json} next to the output folder.
+ * atomically to {@code ingest-report.json} next to the output folder (replacing a file of that name there).
+ * An existing output folder is replaced only if pretrain wrote it ({@link OutputMarker}); that is checked
+ * before any work.
  */
 public final class IngestStage {
     /** Kept for compatibility: the reason counted under {@code read_errors}. */
@@ -199,6 +202,7 @@ public final class IngestStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("ingest");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.checkReplaceable(o.output(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
 
         List<Tuple2<Integer, String>> tasks = new ArrayList<>();
@@ -469,7 +473,7 @@ public final class IngestStage {
                 .map(t -> RowFactory.create(t._2().get(0), t._2().get(1), t._2().get(2), t._2().get(3)));
         String tmp = HadoopFiles.temporarySibling(output, hconf);
         spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(tmp);
-        HadoopFiles.commit(tmp, output, hconf);
+        HadoopFiles.commit("ingest", tmp, output, hconf);
         sorted.unpersist();
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < shards; i++) {

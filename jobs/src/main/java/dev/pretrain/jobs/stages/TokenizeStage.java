@@ -26,6 +26,7 @@ import dev.pretrain.corpus.tokenize.Vocab;
 import dev.pretrain.corpus.tokenize.WordPieceTokenizer;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.Rows;
 
 /**
@@ -62,6 +63,7 @@ public final class TokenizeStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("tokenize");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.checkReplaceable(o.output(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Vocab vocab = VocabStage.readVocab(o.vocab(), hconf);
         int maxChars = o.maxCharsPerWord() > 0 ? o.maxCharsPerWord() : WordPieceTokenizer.DEFAULT_MAX_INPUT_CHARS_PER_WORD;
@@ -79,7 +81,7 @@ public final class TokenizeStage {
             JavaRDD<String> lines = spark.read().option("lineSep", "\n").textFile(o.input()).javaRDD();
             lines.mapPartitionsWithIndex((shard, it) -> encodeLines(shard, it, tok.value(), shards), true)
                     .saveAsTextFile(tmp);
-            HadoopFiles.commit(tmp, o.output(), hconf);
+            HadoopFiles.commit(report.stage(), tmp, o.output(), hconf);
             report.put("mode", "ids-text");
             TokenizeCounts total = putShards(report, shards, "lines");
             report.put("lines", total.texts);
@@ -89,7 +91,7 @@ public final class TokenizeStage {
                     .mapPartitionsWithIndex((shard, it) -> encode(shard, it, tok.value(), shards), true);
             Dataset<Row> out = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
             out.write().parquet(tmp);
-            HadoopFiles.commit(tmp, o.output(), hconf);
+            HadoopFiles.commit(report.stage(), tmp, o.output(), hconf);
             Row sums = out.agg(org.apache.spark.sql.functions.count("doc_id"),
                     org.apache.spark.sql.functions.sum("tokens"),
                     org.apache.spark.sql.functions.sum("unknown")).first();

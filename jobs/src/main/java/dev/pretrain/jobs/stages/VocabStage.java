@@ -26,6 +26,7 @@ import dev.pretrain.corpus.tokenize.WordCounter;
 import dev.pretrain.corpus.tokenize.WordPieceTrainer;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SerializableConfiguration;
 
 /**
@@ -78,6 +79,7 @@ public final class VocabStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("vocab");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         long t0 = System.nanoTime();
         JavaPairRDD<String, Long> counts = (o.textInput() ? countText(spark, o.documents(), o.lowercase())
                 : WordCounting.count(spark.read().parquet(o.documents()), o.lowercase()))
@@ -88,7 +90,7 @@ public final class VocabStage {
         SerializableConfiguration sconf = new SerializableConfiguration(hconf);
         CompletableFuture<Void> wordCounts = CompletableFuture.runAsync(() -> {
             WordCountsParquet.write(counts, tmp, sconf);
-            HadoopFiles.commit(tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
+            HadoopFiles.commit(report.stage(), tmp, HadoopFiles.join(o.output(), "word_counts"), hconf);
         });
 
         long minCount = Math.max(1, o.minFrequency());

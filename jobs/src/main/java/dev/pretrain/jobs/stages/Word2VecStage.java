@@ -19,6 +19,7 @@ import dev.pretrain.examples.Seeds;
 import dev.pretrain.examples.skipgram.WordVocab;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
+import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.model.eval.InMemoryWordEmbeddings;
 import dev.pretrain.model.export.Word2VecFormat;
 import dev.pretrain.model.word2vec.ParameterAveragedSgns;
@@ -73,6 +74,7 @@ public final class Word2VecStage {
     public static StageReport run(SparkSession spark, Options o) {
         StageReport report = new StageReport("train-word2vec");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
+        OutputMarker.claim(o.output(), report.stage(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SgnsConfig cfg = o.sgns();
         Dataset<Row> docs = spark.read().parquet(o.documents());

@@ -1,6 +1,7 @@
 package dev.pretrain.jobs.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -114,11 +115,277 @@ class ClusterConfTest {
                 assertKnownSparkKey(m.group(1), f);
                 seen++;
             }
-            assertTrue(text.contains("--properties-file \"$here/cluster-conf/spark-defaults.conf\""),
-                    f + " must submit with cluster-conf/spark-defaults.conf");
+            assertTrue(text.contains("source \"$(dirname \"$0\")/lib/submit-common.sh\""),
+                    f + " must build its settings with lib/submit-common.sh");
             assertTrue(text.contains("--class dev.pretrain.jobs.cli.PretrainCli"), f + " main class");
         }
         assertTrue(seen >= 4, "--conf settings found: " + seen);
+    }
+
+    @Test
+    void noScriptReplacesTheSiteSparkDefaults() throws IOException {
+        // --properties-file (spark-submit) and properties_file (Airflow) replace the cluster's spark-defaults.conf
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(DIR)) {
+            all = s.filter(p -> p.toString().endsWith(".sh") || p.toString().endsWith(".py")).sorted().toList();
+        }
+        assertTrue(all.size() >= 6, "scripts: " + all);
+        for (Path f : all) {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                String code = line.strip();
+                if (code.startsWith("#")) {
+                    continue;
+                }
+                assertFalse(code.contains("--properties-file") || code.contains("properties_file"), f + ": " + line);
+            }
+        }
+    }
+
+    // ---- submit scripts, run in dry-run mode ----
+
+    static final String CLASS = "dev.pretrain.jobs.cli.PretrainCli";
+    static final String CONFIG = "hdfs:///user/me/pipeline.yaml";
+    static final List<String> EXTRA = List.of("--output", "hdfs:///user/me/runs/run 1", "--strict");
+
+    /** A fake Spark installation whose spark-submit writes its argv (NUL-separated) to $FAKE_ARGV. */
+    static Path fakeSparkHome(Path tmp) throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("spark/bin"));
+        Path submit = bin.resolve("spark-submit");
+        Files.writeString(submit, "#!/bin/sh\nfor a in \"$0\" \"$@\"; do printf '%s\\0' \"$a\"; done > \"$FAKE_ARGV\"\n");
+        assertTrue(submit.toFile().setExecutable(true));
+        return tmp.resolve("spark");
+    }
+
+    record Run(int code, String stdout, String stderr) {}
+
+    /** Runs a cluster-conf script with bash in a clean environment plus {@code env}. */
+    static Run runScript(Path script, Map<String, String> env, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv("PATH"));
+        pb.environment().putAll(env);
+        Path err = Files.createTempFile("script", ".err");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        String stderr = Files.readString(err);
+        Files.delete(err);
+        return new Run(code, out, stderr);
+    }
+
+    /** What each script submits: its environment, arguments, and the options its argv must hold. */
+    record Case(String script, Map<String, String> env, List<String> args, List<List<String>> options,
+                List<String> tail) {}
+
+    static List<Case> cases(Path tmp, Path jar) {
+        List<String> pipeline = new ArrayList<>(List.of("pipeline", "--config", CONFIG));
+        pipeline.addAll(EXTRA);
+        List<String> scriptArgs = new ArrayList<>(List.of(CONFIG));
+        scriptArgs.addAll(EXTRA);
+        return List.of(
+                new Case("submit-yarn.sh", Map.of(), scriptArgs,
+                        List.of(List.of("--master", "yarn"), List.of("--deploy-mode", "cluster"),
+                                List.of("--queue", "default"), List.of("--num-executors", "4")),
+                        concat(jar.toString(), pipeline)),
+                new Case("submit-standalone.sh", Map.of("SPARK_MASTER", "spark://master:7077"), scriptArgs,
+                        List.of(List.of("--master", "spark://master:7077"), List.of("--deploy-mode", "client"),
+                                List.of("--files", CONFIG), List.of("--total-executor-cores", "16")),
+                        concat(jar.toString(), pipeline)),
+                new Case("submit-k8s.sh", Map.of("K8S_API", "https://k8s-api:6443", "IMAGE", "registry/pretrain:t"),
+                        scriptArgs,
+                        List.of(List.of("--master", "k8s://https://k8s-api:6443"), List.of("--deploy-mode", "cluster"),
+                                List.of("--conf", "spark.kubernetes.container.image=registry/pretrain:t"),
+                                List.of("--conf", "spark.kubernetes.namespace=default")),
+                        concat("local://" + dockerJarPath(), pipeline)),
+                new Case("schedule/cron-ingest.sh", Map.of("LANDING", "hdfs:///landing", "OUTPUT", "hdfs:///corpus/inc",
+                        "LOCK_FILE", tmp.resolve("cron.lock").toString()), List.of(),
+                        List.of(List.of("--master", "yarn"), List.of("--deploy-mode", "client")),
+                        List.of(jar.toString(), "ingest-incremental", "--source")));
+    }
+
+    static List<String> concat(String first, List<String> rest) {
+        List<String> l = new ArrayList<>(List.of(first));
+        l.addAll(rest);
+        return l;
+    }
+
+    /** Our spark-defaults.conf read by java.util.Properties, as spark-submit reads a properties file (values trimmed). */
+    static Map<String, String> sparkDefaultsAsSparkReadsThem() throws IOException {
+        java.util.Properties props = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(DIR.resolve("spark-defaults.conf"), StandardCharsets.UTF_8)) {
+            props.load(r);
+        }
+        Map<String, String> m = new java.util.TreeMap<>();
+        props.stringPropertyNames().forEach(k -> m.put(k, props.getProperty(k).trim()));
+        return m;
+    }
+
+    static List<String> withoutTimes(List<String> argv) {
+        return argv.stream().map(a -> a.replaceAll("\\d{8}T\\d{6}Z", "<time>")).toList();
+    }
+
+    static int indexOfPair(List<String> argv, String option, String value) {
+        for (int i = 0; i + 1 < argv.size(); i++) {
+            if (argv.get(i).equals(option) && argv.get(i + 1).equals(value)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void submitScriptsPassOurSettingsOnTopOfTheSiteDefaults(@TempDir Path tmp) throws Exception {
+        Path sparkHome = fakeSparkHome(tmp);
+        Path jar = Files.write(Files.createDirectories(tmp.resolve("my jars")).resolve("pretrain.jar"),
+                new byte[] {'P', 'K'});
+        Map<String, String> defaults = sparkDefaultsAsSparkReadsThem();
+        assertTrue(defaults.size() >= 10, "settings: " + defaults);
+        assertTrue(defaults.get("spark.executor.extraJavaOptions").contains(" -D"), "a value with spaces");
+        for (Case c : cases(tmp, jar)) {
+            Path ran = tmp.resolve("argv-" + c.script().replace('/', '-'));
+            Map<String, String> env = new LinkedHashMap<>(c.env());
+            env.put("SPARK_HOME", sparkHome.toString());
+            env.put("PRETRAIN_JAR", jar.toString());
+            env.put("FAKE_ARGV", ran.toString());
+            env.put("DRY_RUN", "1");
+            Run dry = runScript(DIR.resolve(c.script()), env, c.args());
+            assertEquals(0, dry.code(), c.script() + ": " + dry.stderr());
+            assertFalse(Files.exists(ran), c.script() + ": a dry run must not run spark-submit");
+            List<String> argv = dry.stdout().lines().toList();
+
+            assertEquals(sparkHome.resolve("bin/spark-submit").toString(), argv.get(0), c.script());
+            assertFalse(argv.contains("--properties-file"), c.script() + " replaces the site's spark-defaults.conf");
+            // the jar, then the application's arguments: all of them for the pipeline scripts
+            int jarAt = argv.indexOf(c.tail().get(0));
+            assertTrue(jarAt > 0, c.script() + ": no jar " + c.tail().get(0) + " in " + argv);
+            boolean cron = c.script().startsWith("schedule/");
+            assertEquals(c.tail(), argv.subList(jarAt, cron ? jarAt + c.tail().size() : argv.size()), c.script());
+            int classAt = indexOfPair(argv, "--class", CLASS);
+            assertTrue(classAt > 0 && classAt < jarAt, c.script() + ": --class before the jar: " + argv);
+            for (Map.Entry<String, String> e : defaults.entrySet()) {
+                int at = indexOfPair(argv, "--conf", e.getKey() + "=" + e.getValue());
+                assertTrue(at > 0 && at < jarAt, c.script() + ": no --conf " + e.getKey() + "=" + e.getValue());
+            }
+            for (List<String> o : c.options()) {
+                int at = indexOfPair(argv, o.get(0), o.get(1));
+                assertTrue(at > 0 && at < jarAt, c.script() + ": no " + o + " in " + argv);
+            }
+            if (!cron) {
+                assertEquals(defaults.size() + (c.script().equals("submit-k8s.sh") ? 4 : 0),
+                        argv.stream().filter("--conf"::equals).count(), c.script() + ": --conf count");
+            }
+
+            // the dry run printed exactly what a real run executes
+            env.remove("DRY_RUN");
+            Run executedRun = runScript(DIR.resolve(c.script()), env, c.args());
+            assertEquals(0, executedRun.code(), c.script() + ": " + executedRun.stderr());
+            String executed = Files.readString(ran, StandardCharsets.UTF_8);
+            List<String> real = List.of(executed.substring(0, executed.length() - 1).split("\0", -1));
+            // (cron-ingest.sh names its report by the time of the run, to the second)
+            assertEquals(withoutTimes(argv), withoutTimes(real), c.script());
+        }
+    }
+
+    @Test
+    void laterSettingsFilesWinAndMissingPiecesAreClearErrors(@TempDir Path tmp) throws Exception {
+        Path sparkHome = fakeSparkHome(tmp);
+        Path jar = Files.write(tmp.resolve("pretrain.jar"), new byte[] {'P', 'K'});
+        Map<String, String> env = new LinkedHashMap<>(Map.of("SPARK_HOME", sparkHome.toString(),
+                "PRETRAIN_JAR", jar.toString(), "DRY_RUN", "1", "FAKE_ARGV", tmp.resolve("ran").toString(),
+                "PRETRAIN_CONF", DIR.resolve("spark-defaults.conf") + ":" + DIR.resolve("spark-defaults-gpu.conf")));
+        Path yarn = DIR.resolve("submit-yarn.sh");
+        List<String> argv = runScript(yarn, env, List.of(CONFIG)).stdout().lines().toList();
+        int cpu = indexOfPair(argv, "--conf", "spark.executor.cores=4");
+        int gpu = indexOfPair(argv, "--conf", "spark.executor.cores=1");
+        assertTrue(cpu > 0 && gpu > cpu, "the GPU file's spark.executor.cores comes last and wins: " + argv);
+        assertTrue(indexOfPair(argv, "--conf", "spark.executor.resource.gpu.amount=1") > 0, argv.toString());
+
+        // the jar where README step 1 puts it: PRETRAIN_HOME/pretrain.jar
+        env.remove("PRETRAIN_CONF");
+        env.remove("PRETRAIN_JAR");
+        Path home = Files.createDirectories(tmp.resolve("opt/pretrain"));
+        env.put("PRETRAIN_HOME", home.toString());
+        Run missing = runScript(yarn, env, List.of(CONFIG));
+        assertEquals(2, missing.code(), missing.stderr());
+        assertTrue(missing.stderr().contains("pretrain jar not found: " + home.resolve("pretrain.jar"))
+                && missing.stderr().contains("PRETRAIN_JAR"), missing.stderr());
+        Files.write(home.resolve("pretrain.jar"), new byte[] {'P', 'K'});
+        Files.createDirectories(home.resolve("cluster-conf"));
+        Files.copy(DIR.resolve("spark-defaults.conf"), home.resolve("cluster-conf/spark-defaults.conf"));
+        List<String> found = runScript(yarn, env, List.of(CONFIG)).stdout().lines().toList();
+        assertEquals(List.of(home.resolve("pretrain.jar").toString(), "pipeline", "--config", CONFIG),
+                found.subList(found.size() - 4, found.size()));
+
+        env.remove("SPARK_HOME");
+        Run noSpark = runScript(yarn, env, List.of(CONFIG));
+        assertEquals(2, noSpark.code());
+        assertTrue(noSpark.stderr().contains("SPARK_HOME"), noSpark.stderr());
+        assertFalse(Files.exists(tmp.resolve("ran")));
+
+        // a settings line the scripts cannot pass on faithfully is refused, naming the file
+        Path bad = Files.writeString(tmp.resolve("bad.conf"), "# x\nspark.a.b  c\\\n  d\n");
+        env.put("SPARK_HOME", sparkHome.toString());
+        env.put("PRETRAIN_CONF", bad.toString());
+        Run refused = runScript(yarn, env, List.of(CONFIG));
+        assertEquals(2, refused.code());
+        assertTrue(refused.stderr().contains(bad.toString()), refused.stderr());
+    }
+
+    /** The destination of the Dockerfile's COPY of the fat jar. */
+    static String dockerJarPath() {
+        try {
+            for (String line : Files.readAllLines(DIR.resolve("docker/Dockerfile"), StandardCharsets.UTF_8)) {
+                String[] t = line.trim().split("\\s+");
+                if (t[0].equals("COPY") && t.length == 3 && t[1].equals("jobs/target/jobs-*-all.jar")) {
+                    return t[2];
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        fail("the Dockerfile copies no jobs/target/jobs-*-all.jar");
+        return null;
+    }
+
+    @Test
+    void theKubernetesImageHoldsWhatTheScriptsExpect() throws IOException {
+        Path dockerfile = DIR.resolve("docker/Dockerfile");
+        List<String> lines = Files.readAllLines(dockerfile, StandardCharsets.UTF_8);
+        List<String> from = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        assertEquals(1, from.size(), "one stage: " + from);
+        String sparkVersion = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+        String scalaBinary = scala.util.Properties.versionNumberString().replaceAll("^(\\d+\\.\\d+).*", "$1");
+        assertEquals("FROM apache/spark:" + sparkVersion + "-scala" + scalaBinary + "-java17-ubuntu", from.get(0),
+                "the official Spark image of the Spark and Scala this project builds against, on Java 17");
+
+        assertEquals("/opt/pretrain/pretrain.jar", dockerJarPath());
+        assertTrue(Files.readString(DIR.resolve("submit-k8s.sh")).contains("image_jar=" + dockerJarPath()));
+        // cluster-conf/ goes where spark-defaults-gpu.conf looks for the GPU discovery script
+        String confDest = lines.stream().filter(l -> l.startsWith("COPY cluster-conf/ ")).map(l -> l.split("\\s+")[2])
+                .findFirst().orElseThrow(() -> new AssertionError("the Dockerfile copies no cluster-conf/"));
+        String discovery = readSparkConf(DIR.resolve("spark-defaults-gpu.conf"))
+                .get("spark.executor.resource.gpu.discoveryScript");
+        assertTrue(discovery.startsWith(confDest) && Files.isExecutable(DIR.resolve(discovery.substring(confDest.length()))),
+                discovery + " vs " + confDest);
+        // logging: the env var names our log4j2.properties at its place in the image
+        String log4j = lines.stream().filter(l -> l.startsWith("ENV LOG4J_CONFIGURATION_FILE="))
+                .map(l -> l.substring(l.indexOf('=') + 1)).findFirst().orElseThrow();
+        assertTrue(log4j.startsWith(confDest) && Files.isRegularFile(DIR.resolve(log4j.substring(confDest.length()))),
+                log4j);
+        // the build context keeps what the COPY lines need
+        List<String> ignore = Files.readAllLines(DIR.resolve("docker/Dockerfile.dockerignore"), StandardCharsets.UTF_8);
+        for (String l : lines) {
+            if (l.startsWith("COPY ")) {
+                String src = l.split("\\s+")[1];
+                assertTrue(ignore.contains("!" + src), "Dockerfile.dockerignore excludes " + src);
+            }
+        }
+        // the build and push commands are documented
+        String text = String.join("\n", lines);
+        assertTrue(text.contains("docker build -f cluster-conf/docker/Dockerfile") && text.contains("docker push"), text);
     }
 
     @Test
@@ -276,7 +543,7 @@ class ClusterConfTest {
                 first = lines.get(0);
                 assertTrue(first.startsWith("\"\"\"") || first.startsWith("# "), f + ": a docstring or comment first");
             } else if (name.endsWith(".conf") || name.endsWith(".properties") || name.endsWith(".yaml")
-                    || name.endsWith(".yml")) {
+                    || name.endsWith(".yml") || name.equals("Dockerfile") || name.endsWith(".dockerignore")) {
                 first = lines.get(0);
                 assertTrue(first.startsWith("# "), f + ": the first line must be a comment saying what it is for");
             } else {
