@@ -19,14 +19,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /** Slices of the shared corpora for landing-folder tests, and a comparable form of ingest output. */
-final class IngestLanding {
+public final class IngestLanding {
     private IngestLanding() {}
 
     /**
      * Copies lines [from, to) (0-based, header excluded) of a (possibly gzipped) text file; with
      * {@code header} the file's first line is copied first and not counted.
      */
-    static Path slice(Path src, Path dst, int from, int to, boolean header, boolean gzip) throws IOException {
+    public static Path slice(Path src, Path dst, int from, int to, boolean header, boolean gzip) throws IOException {
         Files.createDirectories(dst.getParent());
         try (InputStream raw = Files.newInputStream(src);
              InputStream in = src.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
@@ -50,7 +50,7 @@ final class IngestLanding {
     }
 
     /** Every document as {@code doc_id TAB sentence US sentence ...}, sorted: what two ingests must agree on. */
-    static List<String> docs(Dataset<Row> shards) {
+    public static List<String> docs(Dataset<Row> shards) {
         List<String> out = new ArrayList<>();
         for (Row r : shards.select("doc_id", "sentences").collectAsList()) {
             out.add(r.getString(0) + "\t" + String.join("\u001f", r.<String>getList(1)));

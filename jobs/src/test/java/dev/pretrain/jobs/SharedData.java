@@ -5,11 +5,11 @@ import java.nio.file.Path;
 
 /** The shared real corpora (../shared/data), and slices of them for fast end-to-end tests. */
 public final class SharedData {
-    static final Path DATA = Path.of(System.getProperty("shared.dir", "../shared")).resolve("data");
+    public static final Path DATA = Path.of(System.getProperty("shared.dir", "../shared")).resolve("data");
 
     private SharedData() {}
 
-    static Path corpus(String name) {
+    public static Path corpus(String name) {
         return DATA.resolve("corpora").resolve(name);
     }
 

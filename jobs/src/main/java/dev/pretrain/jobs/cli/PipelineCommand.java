@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 import dev.pretrain.jobs.pipeline.PipelineConfig;
@@ -40,19 +41,29 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String yaml = "";
-        if (config != null) {
-            yaml = Files.exists(Path.of(config)) ? Files.readString(Path.of(config))
-                    : HadoopFiles.readString(config, new org.apache.hadoop.conf.Configuration());
+        PipelineConfig c;
+        SparkSession spark;
+        if (config == null || Files.exists(Path.of(config))) {
+            c = parse(config == null ? "" : Files.readString(Path.of(config)));
+            spark = SparkSessions.getOrCreate("pretrain pipeline", c.master);
+        } else {
+            // A config on a cluster file system (hdfs://, s3a://) is read through the session's Hadoop
+            // configuration: it carries spark.hadoop.* (the S3A endpoint and credentials, HDFS settings).
+            // The session therefore starts first, on --master or the default; if the config then names another
+            // master and nothing fixed one (spark-submit, --master), it restarts there.
+            boolean masterFixed = master != null || new SparkConf(true).contains("spark.master");
+            spark = SparkSessions.getOrCreate("pretrain pipeline", master);
+            try {
+                c = parse(HadoopFiles.readString(config, spark.sparkContext().hadoopConfiguration()));
+            } catch (RuntimeException e) {
+                spark.stop();
+                throw e;
+            }
+            if (!masterFixed && !c.master.equals(spark.sparkContext().master())) {
+                spark.stop();
+                spark = SparkSessions.getOrCreate("pretrain pipeline", c.master);
+            }
         }
-        PipelineConfig c = PipelineConfig.parse(yaml, config == null ? "(defaults)" : config);
-        if (output != null) {
-            c.output = output;
-        }
-        if (master != null) {
-            c.master = master;
-        }
-        SparkSession spark = SparkSessions.getOrCreate("pretrain pipeline", c.master);
         try {
             OutputMarker.setOverwrite(spark.sparkContext().hadoopConfiguration(), overwrite);
             Map<String, Object> report = PipelineRunner.run(spark, c);
@@ -71,4 +82,15 @@ final class PipelineCommand implements Callable<Integer> {
         }
     }
 
+    /** Parses the config text and applies the command-line overrides. */
+    private PipelineConfig parse(String yaml) {
+        PipelineConfig c = PipelineConfig.parse(yaml, config == null ? "(defaults)" : config);
+        if (output != null) {
+            c.output = output;
+        }
+        if (master != null) {
+            c.master = master;
+        }
+        return c;
+    }
 }
