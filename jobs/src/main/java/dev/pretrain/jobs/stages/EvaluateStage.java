@@ -118,7 +118,7 @@ public final class EvaluateStage {
         try (InputStream in = HadoopFiles.open(BertStage.modelFile(o.bertDir()), hconf)) {
             model = BertModelIO.load(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model under " + o.bertDir(), e);
+            throw new UncheckedIOException("cannot read model under " + o.bertDir() + ": " + e.getMessage(), e);
         }
         List<BertExample> heldout = new ArrayList<>();
         for (Row r : BertStage.readExamples(spark, ExamplesStage.heldout(o.examples()), o.maxHeldoutExamples())

@@ -195,7 +195,7 @@ final class BertCheckpoint {
         try {
             net = BertModelIO.load(new ByteArrayInputStream(entries.get("model.zip")));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + p + ": model.zip", e);
+            throw new UncheckedIOException("cannot read checkpoint " + p + ": model.zip: " + e.getMessage(), e);
         }
         if (entries.containsKey("best_params.bin")) {
             s.bestParams = floats(entries.get("best_params.bin"), net.numParams(), p + ": best_params.bin");

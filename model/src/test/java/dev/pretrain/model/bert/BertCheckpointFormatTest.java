@@ -9,12 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The checkpoint format holds no Java-serialised object and reads every entry with a size bound: the split RNG is
  * stored as one integer and restored exactly; a serialised object where format 1 kept its RNG, a format-1 checkpoint,
- * an oversized, unexpected or wrongly sized entry are refused with the file and the reason, and nothing is
- * deserialised on the way.
+ * an oversized, unexpected or wrongly sized entry, and a model.zip carrying the {@code preprocessor.bin} that DL4J
+ * would deserialise are refused with the file and the reason, and nothing is deserialised on the way.
  */
 class BertCheckpointFormatTest {
     static final String FP = "fingerprint-of-this-run";
@@ -195,6 +196,34 @@ class BertCheckpointFormatTest {
         assertFalse(Tripwire.deserialised);
     }
 
+    @Test
+    void modelZipWithASerialisedPreprocessorIsRefusedUnread() throws Exception {
+        BertConfig cfg = BertConfig.tiny(60).withSequence(16, 4);
+        byte[] saved = BertSparkTrainer.bytes(o -> BertModelIO.save(BertModel.build(cfg), o));
+        Map<String, byte[]> entries = unzip(saved);
+        assertTrue(BertModelIO.ENTRIES.containsAll(entries.keySet()), entries.keySet().toString());
+        entries.put("preprocessor.bin", serialise(new Tripwire()));
+        byte[] evil = zip(entries);
+
+        // the hazard: DL4J's own loader runs Java deserialisation on that entry
+        try {
+            org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(evil), true);
+        } catch (RuntimeException expected) {
+            // the object is no preprocessor; it was deserialised all the same
+        }
+        assertTrue(Tripwire.deserialised, "DL4J deserialises preprocessor.bin");
+        Tripwire.deserialised = false;
+
+        IOException e = assertThrows(IOException.class, () -> BertModelIO.load(new ByteArrayInputStream(evil)));
+        assertTrue(e.getMessage().contains("'preprocessor.bin'"), e.getMessage());
+        Path file = crafted(2, null, Map.of("model.zip", evil));
+        UncheckedIOException u = assertThrows(UncheckedIOException.class,
+                () -> BertCheckpoint.loadLatest(file.getParent().toString(), conf, FP, cfg.parameterCount()));
+        assertMessage(u, file, "model.zip", "'preprocessor.bin'");
+        assertFalse(Tripwire.deserialised, "nothing was deserialised");
+        assertEquals(BertModel.build(cfg).numParams(), BertModelIO.load(new ByteArrayInputStream(saved)).numParams());
+    }
+
     private static void assertMessage(Exception e, Path file, String... parts) {
         String m = e.getMessage();
         assertTrue(m.contains(file.getFileName().toString()), "names the file: " + m);
@@ -227,19 +256,29 @@ class BertCheckpointFormatTest {
         Files.createDirectories(file.getParent());
         // Hadoop's local file system would check the rewritten file against the checksum of the saved one
         Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
-        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+        Files.write(file, zip(entries));
+        return file;
+    }
+
+    private static byte[] zip(Map<String, byte[]> entries) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(b)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey()));
                 zip.write(e.getValue());
                 zip.closeEntry();
             }
         }
-        return file;
+        return b.toByteArray();
     }
 
     private static Map<String, byte[]> unzip(Path file) throws IOException {
+        return unzip(Files.readAllBytes(file));
+    }
+
+    private static Map<String, byte[]> unzip(byte[] bytes) throws IOException {
         Map<String, byte[]> m = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) m.put(e.getName(), zip.readAllBytes());
         }
         return m;
