@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
         description = {"MLM/NSP instances -> a BERT-style encoder (DL4J), trained with parameter averaging",
                 "(ParameterAveragingTrainingMaster) across the Spark workers. Writes model.zip, config.json,",
                 "vocab.txt, metrics.jsonl (held-out MLM/NSP loss and accuracy per evaluation; round 0 = untrained)",
-                "and rounds.jsonl (train loss, tokens/s, ETA per averaging round). With --checkpoint-dir it",
+                "and rounds.jsonl (train loss, tokens/s, ETA per averaging round). Examples made with --task",
+                "full_sentences have no pair label: MLM only, no NSP loss or figures. With --checkpoint-dir it",
                 "checkpoints every --checkpoint-every rounds and resumes from the newest checkpoint there."})
 final class TrainBertCommand implements Callable<Integer> {
     @Mixin SparkOptions spark;

@@ -18,6 +18,7 @@ import dev.pretrain.examples.mlm.DynamicMasker;
 import dev.pretrain.examples.mlm.MaskedLmConfig;
 import dev.pretrain.examples.mlm.MaskingMode;
 import dev.pretrain.examples.mlm.PretrainingDataGenerator;
+import dev.pretrain.examples.mlm.PretrainingTask;
 import dev.pretrain.examples.mlm.SpecialIds;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
@@ -40,10 +41,16 @@ import dev.pretrain.model.bert.BertTrainingConfig;
  * are masked here, each epoch with its own masks from {@link DynamicMasker} (seed, instance_id, epoch); the
  * held-out examples carry fixed epoch-0 masks.
  *
+ * <p>The examples' task comes from their {@code examples_config.json} ({@link #pretrainingTask}). With
+ * {@code full_sentences} (RoBERTa packing) next_sentence_labels are no label (all 0): the NSP loss weighs 0 (the NSP
+ * layer and pooler get no gradient, see {@link BertSparkTrainer#nextSentencePrediction}) and no NSP figure is
+ * reported (absent from metrics.jsonl, rounds.jsonl and the report). Examples without that file (written before it
+ * existed) are trained with NSP, as before.
+ *
  * <p>Outputs: {@code model.zip} (DL4J ComputationGraph, updater state included),
  * {@code config.json} (BERT config keys), {@code vocab.txt}, {@code metrics.jsonl} (one JSON
- * object per evaluation round; round 0 is the untrained model on the held-out instances), {@code rounds.jsonl}
- * (one JSON object per averaging round, written while training). With a checkpoint folder in the training config,
+ * object per evaluation round; round 0 is the untrained model on the held-out instances; NSP keys only with NSP),
+ * {@code rounds.jsonl} (one JSON object per averaging round, written while training). With a checkpoint folder in the training config,
  * training resumes from its newest checkpoint.
  */
 public final class BertStage {
@@ -96,6 +103,8 @@ public final class BertStage {
             throw new IllegalArgumentException("no held-out instances under " + o.examples());
         }
         BertConfig cfg = config(o.model(), vocab.size(), heldout.get(0));
+        PretrainingTask task = pretrainingTask(o.examples(), hconf);
+        boolean nsp = task != PretrainingTask.FULL_SENTENCES;
         DynamicMasker masker = dynamicMasker(o.examples(), vocab, hconf);
         BertTrainingConfig training = o.training();
         JavaRDD<BertExample> trainRdd;
@@ -121,7 +130,7 @@ public final class BertStage {
         report.put("dynamic_masking", masker != null);
 
         BertSparkTrainer trainer = new BertSparkTrainer(cfg, training).evaluateEveryRounds(o.evalEveryRounds())
-                .roundLog(roundsFile(o.output()));
+                .nextSentencePrediction(nsp).roundLog(roundsFile(o.output()));
         if (o.timeLimitSeconds() > 0) {
             trainer.timeLimitSeconds(o.timeLimitSeconds());
         }
@@ -143,6 +152,9 @@ public final class BertStage {
         BertMetrics last = result.rounds().get(result.kept()).heldout();
         report.put("model", o.model());
         report.put("config", cfg);
+        report.put("pretraining_task",
+                task == null ? "unrecorded (no " + ExamplesStage.CONFIG_FILE + ")" : task.optionName());
+        report.put("next_sentence_prediction", nsp);
         report.put("training", o.training());
         report.put("train_instances", trainRdd.count());
         report.put("heldout_instances", heldout.size());
@@ -152,9 +164,13 @@ public final class BertStage {
         report.put("heldout_mlm_loss_final", last.mlmLoss());
         report.put("heldout_mlm_loss_reduction", 1.0 - last.mlmLoss() / first.mlmLoss());
         report.put("heldout_mlm_accuracy_final", last.mlmAccuracy());
-        report.put("heldout_nsp_accuracy_final", last.nspAccuracy());
+        if (nsp) {
+            report.put("heldout_nsp_accuracy_final", last.nspAccuracy());
+        }
         report.put("heldout_mlm_unigram_accuracy", unigramAccuracy(heldout));
-        report.put("heldout_nsp_majority_accuracy", nspMajorityAccuracy(heldout));
+        if (nsp) {
+            report.put("heldout_nsp_majority_accuracy", nspMajorityAccuracy(heldout));
+        }
         report.put("rounds", rounds);
         report.put("output", o.output());
         return report.finish();
@@ -194,8 +210,10 @@ public final class BertStage {
         m.put("seconds", Math.round(r.seconds() * 100) / 100.0);
         m.put("heldout_mlm_loss", r.heldout().mlmLoss());
         m.put("heldout_mlm_accuracy", r.heldout().mlmAccuracy());
-        m.put("heldout_nsp_loss", r.heldout().nspLoss());
-        m.put("heldout_nsp_accuracy", r.heldout().nspAccuracy());
+        if (r.heldout().hasNsp()) {
+            m.put("heldout_nsp_loss", r.heldout().nspLoss());
+            m.put("heldout_nsp_accuracy", r.heldout().nspAccuracy());
+        }
         return m;
     }
 
@@ -222,6 +240,33 @@ public final class BertStage {
         }
         Dataset<Row> df = all.select("input_ids", cols.toArray(new String[0]));
         return limit > 0 ? df.limit(limit) : df;
+    }
+
+    /**
+     * The task the MLM examples under {@code examples} were made for, from their {@link ExamplesStage#CONFIG_FILE};
+     * null when the folder has no such file (examples written before it existed).
+     *
+     * @throws IllegalArgumentException naming the file if it is not JSON or its {@code task} is missing or unknown
+     */
+    public static PretrainingTask pretrainingTask(String examples, Configuration hconf) {
+        String file = HadoopFiles.join(examples, ExamplesStage.CONFIG_FILE);
+        if (!HadoopFiles.exists(file, hconf)) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode n;
+        try {
+            n = StageReport.JSON.readTree(HadoopFiles.readString(file, hconf));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.path("task").isTextual()) {
+            throw new IllegalArgumentException(file + ": missing 'task' (nsp, sop or full_sentences)");
+        }
+        try {
+            return PretrainingTask.parse(n.get("task").asText());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

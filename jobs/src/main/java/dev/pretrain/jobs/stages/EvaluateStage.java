@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.pretrain.examples.mlm.PretrainingTask;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
@@ -35,7 +36,8 @@ import dev.pretrain.model.export.Word2VecFormat;
 /**
  * {@code evaluate}: word vectors on analogies (3CosAdd over the 30,000 most frequent words, as
  * word2vec's compute-accuracy) and word-similarity sets (Spearman ρ); the encoder on held-out
- * MLM/NSP instances (MLM loss in nats and accuracy over masked positions, NSP accuracy), compared
+ * MLM/NSP instances (MLM loss in nats and accuracy over masked positions, NSP loss and accuracy unless the
+ * instances are {@code full_sentences}, which have no sentence-pair label), compared
  * with the untrained model's held-out loss recorded at round 0 of training.
  */
 public final class EvaluateStage {
@@ -118,19 +120,23 @@ public final class EvaluateStage {
         try (InputStream in = HadoopFiles.open(BertStage.modelFile(o.bertDir()), hconf)) {
             model = BertModelIO.load(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model under " + o.bertDir(), e);
+            throw new UncheckedIOException("cannot read model under " + o.bertDir() + ": " + e.getMessage(), e);
         }
         List<BertExample> heldout = new ArrayList<>();
         for (Row r : BertStage.readExamples(spark, ExamplesStage.heldout(o.examples()), o.maxHeldoutExamples())
                 .collectAsList()) {
             heldout.add(BertStage.toExample(r));
         }
-        BertMetrics metrics = BertEvaluator.evaluate(model, heldout, cfg, 32);
+        // full_sentences instances carry no sentence-pair label: no NSP figures
+        boolean nsp = BertStage.pretrainingTask(o.examples(), hconf) != PretrainingTask.FULL_SENTENCES;
+        BertMetrics metrics = BertEvaluator.evaluate(model, heldout, cfg, 32, nsp);
         m.put("heldout_instances", heldout.size());
         m.put("mlm_loss", metrics.mlmLoss());
         m.put("mlm_accuracy", metrics.mlmAccuracy());
-        m.put("nsp_loss", metrics.nspLoss());
-        m.put("nsp_accuracy", metrics.nspAccuracy());
+        if (metrics.hasNsp()) {
+            m.put("nsp_loss", metrics.nspLoss());
+            m.put("nsp_accuracy", metrics.nspAccuracy());
+        }
         String metricsFile = BertStage.metricsFile(o.bertDir());
         if (HadoopFiles.exists(metricsFile, hconf)) {
             String firstLine = HadoopFiles.readString(metricsFile, hconf).lines().findFirst().orElse(null);

@@ -63,7 +63,8 @@ import scala.Tuple2;
  * their order and the content of every output file depend only on the seed, the corpus and
  * {@code shards}, not on the input partitioning or the executor count.
  *
- * <p>Outputs under {@code output}, by {@link OutputFormat}:
+ * <p>Outputs under {@code output}: {@link #CONFIG_FILE} (the settings, the task among them) and, by
+ * {@link OutputFormat}:
  * <ul>
  *   <li>Parquet folders {@code train/} and {@code heldout/} with Google's feature names:
  *       {@code input_ids}, {@code input_mask}, {@code segment_ids} (array&lt;int32&gt;, length
@@ -86,7 +87,8 @@ import scala.Tuple2;
  *   <li>{@code task=sop} (ALBERT sentence-order prediction: consecutive segments of one document,
  *       {@code next_sentence_labels} 1 = swapped) and {@code task=full_sentences} (RoBERTa: consecutive
  *       sentences packed across the documents of a shard with an extra [SEP] between documents, all
- *       {@code segment_ids} 0, {@code next_sentence_labels} 0): same columns and TFRecord features;</li>
+ *       {@code segment_ids} 0, {@code next_sentence_labels} 0, which is no label: {@link BertStage} trains and
+ *       reports MLM only on them): same columns and TFRecord features;</li>
  *   <li>{@code masking=dynamic} (RoBERTa): {@code train/} is written unmasked ({@code input_ids} hold the
  *       original tokens, {@code masked_lm_weights} all 0) with an extra {@code instance_id} string column, and
  *       {@code dynamic_masking.json} records the masking settings; {@link BertStage} masks each training epoch
@@ -179,6 +181,12 @@ public final class ExamplesStage {
     public static final String LENGTH_BIN = "length_bin";
     /** Written next to train/ and heldout/ with dynamic masking: the masking settings {@link BertStage} needs. */
     public static final String DYNAMIC_MASKING_FILE = "dynamic_masking.json";
+    /**
+     * Written next to train/ and heldout/: the settings the instances were made with (the report's {@code config}:
+     * {@code task}, {@code masking}, {@code max_seq_length}, ...), so that {@link BertStage} knows whether
+     * next_sentence_labels are real ({@code task} {@code nsp} or {@code sop}) or absent ({@code full_sentences}).
+     */
+    public static final String CONFIG_FILE = "examples_config.json";
 
     /** {@link #MLM_SCHEMA}, plus {@code instance_id} (string) and/or {@code length_bin} (int32). */
     static StructType mlmSchema(boolean instanceId, boolean lengthBin) {
@@ -354,6 +362,7 @@ public final class ExamplesStage {
         config.put("shards", shards);
         config.put("heldout_fraction", heldoutFraction);
         config.put("format", format.name().toLowerCase(java.util.Locale.ROOT));
+        HadoopFiles.writeString(HadoopFiles.join(o.output(), CONFIG_FILE), hconf, StageReport.toJson(config) + "\n");
         report.put("config", config);
         report.put("output", o.output());
         return report.finish();

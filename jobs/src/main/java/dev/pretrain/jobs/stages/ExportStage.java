@@ -51,7 +51,7 @@ public final class ExportStage {
         try (InputStream in = HadoopFiles.open(BertStage.modelFile(bertDir), hconf)) {
             net = BertModelIO.load(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + BertStage.modelFile(bertDir), e);
+            throw new UncheckedIOException("cannot read " + BertStage.modelFile(bertDir) + ": " + e.getMessage(), e);
         }
         String vocabFile = HadoopFiles.join(bertDir, "vocab.txt");
         List<String> vocab = HadoopFiles.readString(vocabFile, hconf).lines().toList();

@@ -77,7 +77,7 @@ public final class FineTuneStage {
         try (InputStream in = HadoopFiles.open(BertStage.modelFile(o.bertDir()), hconf)) {
             pretrained = BertModelIO.load(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read model under " + o.bertDir(), e);
+            throw new UncheckedIOException("cannot read model under " + o.bertDir() + ": " + e.getMessage(), e);
         }
         Vocab vocab = VocabStage.readVocab(HadoopFiles.join(o.bertDir(), "vocab.txt"), hconf);
         BertTokenizer tokenizer = new BertTokenizer(vocab, o.lowercase());

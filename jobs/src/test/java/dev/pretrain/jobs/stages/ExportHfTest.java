@@ -54,6 +54,11 @@ class ExportHfTest {
         JsonNode c = new ObjectMapper().readTree(hf.resolve("config.json").toFile());
         assertEquals(40, c.get("vocab_size").asInt());
         assertEquals(12, c.get("max_position_embeddings").asInt());
+        // the dropout training applied (none), as train-bert's own config.json states it
+        assertEquals(0.0, c.get("hidden_dropout_prob").asDouble());
+        assertEquals(0.0, c.get("attention_probs_dropout_prob").asDouble());
+        assertEquals(0.0, new ObjectMapper().readTree(bert.resolve("config.json").toFile()).get("hidden_dropout_prob")
+                .asDouble());
         JsonNode t = new ObjectMapper().readTree(hf.resolve("tokenizer_config.json").toFile());
         assertTrue(t.get("do_lower_case").asBoolean(), "no upper-case token in the vocab");
         assertEquals(vocab, Files.readAllLines(hf.resolve("vocab.txt")));

@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Labels (float32): {@code masked_lm_ids [b, 1, P]} (class indices, sparse cross-entropy) and
  * {@code next_sentence_labels [b, 2]} one-hot. Label masks: {@code [b, P]} for the MLM output holding
  * {@code masked_lm_weights * b / sum(masked_lm_weights)}, so that DL4J's per-example averaging yields Google
- * BERT's loss (weighted mean over all real masked positions of the batch); none for NSP.
+ * BERT's loss (weighted mean over all real masked positions of the batch); for NSP none, or {@code [b, 1]} zeros
+ * when the examples have no sentence-pair label ({@code nspLabels} false: NSP loss and gradients are 0).
  * No feature masks are set (the input_mask is an explicit input).
  */
 public final class BertBatches {
@@ -28,9 +29,21 @@ public final class BertBatches {
     }
 
     /**
+     * The batch with NSP trained on its next_sentence_labels ({@code toMultiDataSet(batch, config, true)}).
+     *
      * @throws IllegalArgumentException if the batch is empty, an array has the wrong length, or an id/position is out of range
      */
     public static MultiDataSet toMultiDataSet(List<BertExample> batch, BertConfig config) {
+        return toMultiDataSet(batch, config, true);
+    }
+
+    /**
+     * The batch; with {@code nspLabels} false the NSP output gets an all-zero {@code [b, 1]} label mask, so that its
+     * loss and gradients are 0 whatever next_sentence_labels hold.
+     *
+     * @throws IllegalArgumentException if the batch is empty, an array has the wrong length, or an id/position is out of range
+     */
+    public static MultiDataSet toMultiDataSet(List<BertExample> batch, BertConfig config, boolean nspLabels) {
         if (batch == null || batch.isEmpty()) throw new IllegalArgumentException("BertBatches: empty batch");
         int b = batch.size();
         int t = config.getMaxPositionEmbeddings();
@@ -91,7 +104,8 @@ public final class BertBatches {
         INDArray[] labels = {
                 Nd4j.create(mlmIds, new long[]{b, 1, p}, DataType.FLOAT),
                 Nd4j.create(nsp, new long[]{b, 2}, DataType.FLOAT)};
-        INDArray[] labelMasks = {Nd4j.create(mlmMask, new long[]{b, p}, DataType.FLOAT), null};
+        INDArray[] labelMasks = {Nd4j.create(mlmMask, new long[]{b, p}, DataType.FLOAT),
+                nspLabels ? null : Nd4j.zeros(DataType.FLOAT, b, 1)};
         return new org.nd4j.linalg.dataset.MultiDataSet(features, labels, null, labelMasks);
     }
 

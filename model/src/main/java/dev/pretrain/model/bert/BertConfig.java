@@ -15,6 +15,11 @@ import java.util.Objects;
  * {@code attention_probs_dropout_prob}) plus {@code max_predictions_per_seq} (a {@code run_pretraining.py} flag)
  * and {@code seed}. Unknown keys (e.g. {@code hidden_act}, {@code initializer_range}) are ignored on read.
  *
+ * <p>The dropout keys state the dropout {@link BertModel} really applies, which is none: both default to 0.0 and
+ * {@link #validate()} refuses any other value (a config may not promise regularisation that training does not do;
+ * Google's {@code bert_config.json} files say 0.1 and must be edited to 0.0 before use). Exports
+ * ({@code config.json}, HuggingFace {@code config.json}) copy these fields.
+ *
  * <p>{@code maxPositionEmbeddings} is also the fixed sequence length (max_seq_length) of every batch:
  * position embeddings are a learned {@code [hidden, maxPositionEmbeddings]} table added in full.
  */
@@ -30,8 +35,8 @@ public final class BertConfig implements Serializable {
     @JsonProperty("intermediate_size") private int intermediateSize = 512;
     @JsonProperty("max_position_embeddings") private int maxPositionEmbeddings = 128;
     @JsonProperty("type_vocab_size") private int typeVocabSize = 2;
-    @JsonProperty("hidden_dropout_prob") private double hiddenDropoutProb = 0.1;
-    @JsonProperty("attention_probs_dropout_prob") private double attentionProbsDropoutProb = 0.1;
+    @JsonProperty("hidden_dropout_prob") private double hiddenDropoutProb = 0.0;
+    @JsonProperty("attention_probs_dropout_prob") private double attentionProbsDropoutProb = 0.0;
     @JsonProperty("max_predictions_per_seq") private int maxPredictionsPerSeq = 20;
     @JsonProperty("seed") private long seed = 12345L;
     /**
@@ -83,7 +88,8 @@ public final class BertConfig implements Serializable {
     /**
      * Checks the values.
      *
-     * @throws IllegalArgumentException naming the first bad field
+     * @throws IllegalArgumentException naming the first bad field (a dropout probability other than 0.0 included:
+     *                                  the model applies no dropout)
      */
     public BertConfig validate() {
         if (vocabSize < 5) throw new IllegalArgumentException("BertConfig: vocab_size must be >= 5, got " + vocabSize);
@@ -98,7 +104,27 @@ public final class BertConfig implements Serializable {
             throw new IllegalArgumentException("BertConfig: max_predictions_per_seq must be in [1, max_position_embeddings]");
         if (hiddenDropoutProb < 0 || hiddenDropoutProb >= 1 || attentionProbsDropoutProb < 0 || attentionProbsDropoutProb >= 1)
             throw new IllegalArgumentException("BertConfig: dropout probabilities must be in [0, 1)");
+        if (hiddenDropoutProb != 0 || attentionProbsDropoutProb != 0)
+            throw new IllegalArgumentException("BertConfig: hidden_dropout_prob " + hiddenDropoutProb
+                    + " and attention_probs_dropout_prob " + attentionProbsDropoutProb + " must be 0.0: BertModel applies"
+                    + " no dropout, so any other value would misstate the training (config.json files written before"
+                    + " this check said 0.1 wrongly; set both to 0.0)");
         return this;
+    }
+
+    /**
+     * Number of float32 parameters of {@link BertModel#build(BertConfig)}'s graph for this config: embeddings
+     * (token {@code V x H}, segment {@code 2 x H}, position {@code H x T}, layer norm {@code 2H}), per encoder layer
+     * {@code 4H^2 + 4H} (attention) {@code + 2HI + I + H} (feed-forward) {@code + 4H} (two layer norms), the MLM
+     * transform {@code H^2 + 3H}, the MLM decoder {@code HV + V}, the pooler {@code H^2 + H} and the NSP layer
+     * {@code 2H + 2}. Used to bound what a checkpoint may hold.
+     */
+    public long parameterCount() {
+        long h = hiddenSize, v = vocabSize, t = maxPositionEmbeddings, i = intermediateSize;
+        long embeddings = v * h + (long) typeVocabSize * h + h * t + 2 * h;
+        long layer = 4 * h * h + 4 * h + 2 * h * i + i + h + 4 * h;
+        long heads = (h * h + 3 * h) + (h * v + v) + (h * h + h) + (2 * h + 2);
+        return embeddings + numHiddenLayers * layer + heads;
     }
 
     /** JSON with BERT's config.json key names. */

@@ -18,6 +18,17 @@ public final class BertEvaluator {
      * @throws IllegalArgumentException if {@code examples} is empty or batchSize &lt; 1
      */
     public static BertMetrics evaluate(ComputationGraph model, List<BertExample> examples, BertConfig config, int batchSize) {
+        return evaluate(model, examples, config, batchSize, true);
+    }
+
+    /**
+     * As {@link #evaluate(ComputationGraph, List, BertConfig, int)}; with {@code nspLabels} false (examples without a
+     * sentence-pair label, e.g. RoBERTa FULL-SENTENCES) the NSP loss and accuracy are NaN (not measured).
+     *
+     * @throws IllegalArgumentException if {@code examples} is empty or batchSize &lt; 1
+     */
+    public static BertMetrics evaluate(ComputationGraph model, List<BertExample> examples, BertConfig config, int batchSize,
+                                       boolean nspLabels) {
         if (examples == null || examples.isEmpty()) throw new IllegalArgumentException("BertEvaluator: no examples");
         if (batchSize < 1) throw new IllegalArgumentException("BertEvaluator: batchSize must be >= 1");
         double mlmLoss = 0, mlmCorrect = 0, mlmWeight = 0, nspLoss = 0, nspCorrect = 0;
@@ -48,6 +59,7 @@ public final class BertEvaluator {
         }
         long n = examples.size();
         return new BertMetrics(mlmWeight > 0 ? mlmLoss / mlmWeight : Double.NaN,
-                mlmWeight > 0 ? mlmCorrect / mlmWeight : Double.NaN, nspLoss / n, nspCorrect / n, n);
+                mlmWeight > 0 ? mlmCorrect / mlmWeight : Double.NaN, nspLabels ? nspLoss / n : Double.NaN,
+                nspLabels ? nspCorrect / n : Double.NaN, n);
     }
 }

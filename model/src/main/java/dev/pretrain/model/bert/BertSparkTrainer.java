@@ -48,22 +48,31 @@ import scala.Tuple2;
  * round: {@code round} (1-based averaging round), {@code epoch}, {@code examples_seen}, {@code tokens} (real,
  * input_mask = 1, tokens of the round), {@code round_seconds}, {@code train_seconds} (cumulative, evaluation
  * excluded), {@code tokens_per_second}, {@code examples_per_second}, {@code learning_rate}, {@code train_loss} (MLM +
- * NSP cross-entropy of the workers' last minibatch, averaged over workers: DL4J's score minus its weight-decay term),
+ * NSP cross-entropy of the workers' last minibatch, MLM only without {@link #nextSentencePrediction NSP}, averaged
+ * over workers: DL4J's score minus its weight-decay term),
  * {@code train_regularization} (that term, {@code 0.5 x weightDecay x ||w||^2} of the averaged parameters; DL4J's score
  * includes it, so the score grows with the weights' norm and is not comparable to the
  * held-out losses), {@code eta_seconds}; rounds
  * with an evaluation add {@code evaluation} and the held-out {@code heldout_mlm_loss}, {@code heldout_mlm_accuracy},
- * {@code heldout_nsp_loss}, {@code heldout_nsp_accuracy} (and {@code validation_mlm_loss} with early stopping).
+ * {@code heldout_nsp_loss}, {@code heldout_nsp_accuracy} (only with NSP) and {@code validation_mlm_loss} (with early
+ * stopping).
+ *
+ * <p><b>Without next-sentence prediction</b> ({@link #nextSentencePrediction nextSentencePrediction(false)}, for
+ * instances with no sentence-pair label such as RoBERTa's FULL-SENTENCES packing, whose next_sentence_labels are all
+ * 0): every batch masks the NSP output's labels out (label mask 0), so the NSP loss weighs 0 and the NSP layer and the
+ * pooler get no gradient (decoupled weight decay still shrinks their weights); held-out NSP metrics are NaN in
+ * {@link BertMetrics} and absent from the logs.
  *
  * <p><b>Checkpoints.</b> With {@link BertTrainingConfig#checkpointDir()} set, a checkpoint
  * {@code checkpoint-NNNNNNNN.zip} (NNNNNNNN = averaging rounds done) is written every
  * {@link BertTrainingConfig#checkpointEvery()} rounds and at the end, atomically (a temporary sibling renamed into
  * place; the two newest are kept). It is a zip of {@code model.zip} (DL4J ModelSerializer zip with the Adam updater
  * state), {@code state.json} (round counter, examples seen, training seconds, evaluations, held-out metrics so far,
- * the per-round log, early-stopping best loss and evaluation, the run fingerprint, the training master's split RNG
- * as a serialised {@link java.util.Random}) and, with early stopping, {@code best_params.bin}/{@code best_updater.bin}
- * ({@code Nd4j.write}). {@link #fit} resumes from the newest checkpoint in the folder: it skips the rounds done
- * (shuffles are a pure function of seed and epoch), restores the model, updater, counters and RNG, and continues, so
+ * the per-round log, early-stopping best loss and evaluation, the run fingerprint, the state of the training
+ * master's split RNG, a {@link SplitRng}, as one integer) and, with early stopping, {@code best_params.bin} and
+ * {@code best_updater.bin} (raw little-endian float32). It holds no Java-serialised object; reading bounds every entry by the model's size
+ * and refuses older formats (see {@link BertCheckpoint}). {@link #fit} resumes from the newest checkpoint in the
+ * folder: it skips the rounds done (shuffles are a pure function of seed and epoch), restores the model, updater, counters and RNG, and continues, so
  * that a resumed run ends with the parameters of an uninterrupted one (up to the order of floating-point sums in the
  * averaging). A checkpoint of a different model config, training settings or training-set size is refused.
  */
@@ -79,6 +88,7 @@ public final class BertSparkTrainer {
     private int evalBatchSize = 32;
     private ComputationGraph initialModel;
     private String roundLogPath;
+    private boolean nextSentencePrediction = true;
     /** Test hook: throw after this many averaging rounds (after their checkpoint), simulating a killed driver. */
     int crashAfterRounds = -1;
 
@@ -110,6 +120,16 @@ public final class BertSparkTrainer {
     /** Continue from this model instead of a freshly initialised {@link BertModel#build(BertConfig, BertTrainingConfig)}. */
     public BertSparkTrainer initialModel(ComputationGraph model) {
         this.initialModel = model;
+        return this;
+    }
+
+    /**
+     * Whether the examples' next_sentence_labels are real sentence-pair labels to train and report (default true);
+     * false for instances without one (RoBERTa FULL-SENTENCES): NSP loss weight 0 and no NSP metrics (see the class
+     * comment).
+     */
+    public BertSparkTrainer nextSentencePrediction(boolean enabled) {
+        this.nextSentencePrediction = enabled;
         return this;
     }
 
@@ -156,7 +176,7 @@ public final class BertSparkTrainer {
         Configuration hconf = sc.hadoopConfiguration();
         String fingerprint = fingerprint(total, early);
         BertCheckpoint.Saved resumed = training.checkpointDir() == null ? null
-                : BertCheckpoint.loadLatest(training.checkpointDir(), hconf, fingerprint);
+                : BertCheckpoint.loadLatest(training.checkpointDir(), hconf, fingerprint, config.parameterCount());
 
         State s = new State();
         ComputationGraph net;
@@ -168,9 +188,9 @@ public final class BertSparkTrainer {
             net = initialModel != null ? initialModel : BertModel.build(config, training, totalSteps);
             // the updater layout (blocks of equal updater configs) then stays the same in every round
             BertModel.setSchedule(net, roundSchedule(net, 0, totalSteps));
-            s.rounds.add(new BertRound(0, 0, 0.0, BertEvaluator.evaluate(net, heldout, config, evalBatchSize)));
+            s.rounds.add(new BertRound(0, 0, 0.0, evaluate(net, heldout)));
             if (early) {
-                s.bestValidation = BertEvaluator.evaluate(net, validation, config, evalBatchSize).mlmLoss();
+                s.bestValidation = evaluate(net, validation).mlmLoss();
                 s.bestParams = net.params().dup();
                 s.bestUpdater = net.getUpdater().getStateViewArray() != null
                         ? net.getUpdater().getStateViewArray().dup() : null;
@@ -186,9 +206,8 @@ public final class BertSparkTrainer {
                 .saveUpdater(true)
                 .rngSeed(training.seed())
                 .build();
-        if (resumed != null && s.splitRng != null) {
-            BertCheckpoint.setSplitRng(tm, s.splitRng);
-        }
+        // a split RNG whose state a checkpoint stores as a number; a resumed run continues the saved one
+        SplitRng.install(tm, new SplitRng(resumed != null && s.splitRngState != null ? s.splitRngState : training.seed()));
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, tm);
 
         // One fit per averaging round, so that the learning rate can follow the schedule: DL4J's workers rebuild
@@ -199,6 +218,7 @@ public final class BertSparkTrainer {
         int roundsPerEval = evalEveryRounds > 0 ? evalEveryRounds : Integer.MAX_VALUE;
         WarmupSchedule schedule = new WarmupSchedule(training.learningRate(), training.warmupSteps(), totalSteps);
         final BertConfig cfg = config;
+        final boolean nsp = nextSentencePrediction;
         LongAccumulator tokens = sc.sc().longAccumulator("bert-real-tokens");
         double runSeconds = 0;   // training seconds of this process (for the ETA)
         int runRounds = 0;
@@ -223,7 +243,7 @@ public final class BertSparkTrainer {
             JavaRDD<MultiDataSet> data = indexed.filter(t -> t._2() >= lo && t._2() < hi)
                     .keys()
                     .repartition(workers)
-                    .mapPartitions(it -> toBatches(it, batch, cfg, tokens));
+                    .mapPartitions(it -> toBatches(it, batch, cfg, nsp, tokens));
             int step = s.roundsDone * training.averagingFrequency();
             // logged: the nominal rate at the middle of the round
             double lr = schedule.valueAt(step + training.averagingFrequency() / 2, epoch);
@@ -268,15 +288,17 @@ public final class BertSparkTrainer {
                 s.sinceEval = 0;
                 s.evaluations++;
                 ComputationGraph current = spark.getNetwork();
-                BertMetrics m = BertEvaluator.evaluate(current, heldout, config, evalBatchSize);
+                BertMetrics m = evaluate(current, heldout);
                 s.rounds.add(new BertRound(s.evaluations, s.seen, s.trainSeconds, m));
                 line.put("evaluation", s.evaluations);
                 line.put("heldout_mlm_loss", m.mlmLoss());
                 line.put("heldout_mlm_accuracy", m.mlmAccuracy());
-                line.put("heldout_nsp_loss", m.nspLoss());
-                line.put("heldout_nsp_accuracy", m.nspAccuracy());
+                if (m.hasNsp()) {
+                    line.put("heldout_nsp_loss", m.nspLoss());
+                    line.put("heldout_nsp_accuracy", m.nspAccuracy());
+                }
                 if (early) {
-                    double v = BertEvaluator.evaluate(current, validation, config, evalBatchSize).mlmLoss();
+                    double v = evaluate(current, validation).mlmLoss();
                     line.put("validation_mlm_loss", v);
                     log.info("BERT evaluation {}: validation MLM loss {}", s.evaluations, String.format(Locale.ROOT, "%.4f", v));
                     if (v < s.bestValidation) {
@@ -300,7 +322,7 @@ public final class BertSparkTrainer {
             s.finished = outOfTime || last;
             boolean due = training.checkpointEvery() > 0 && s.roundsDone % training.checkpointEvery() == 0;
             if (training.checkpointDir() != null && (due || s.finished)) {
-                s.splitRng = BertCheckpoint.getSplitRng(tm);
+                s.splitRngState = SplitRng.stateOf(tm);
                 BertCheckpoint.save(training.checkpointDir(), hconf, fingerprint, spark.getNetwork(), s, CHECKPOINTS_KEPT);
             }
             if (crashAfterRounds >= 0 && s.roundsDone >= crashAfterRounds) {
@@ -318,6 +340,11 @@ public final class BertSparkTrainer {
                     String.format(Locale.ROOT, "%.4f", s.bestValidation));
         }
         return new BertTrainResult(result, List.copyOf(s.rounds), early ? s.bestEvaluation : s.rounds.size() - 1);
+    }
+
+    /** Held-out metrics of {@code net} on {@code examples}, NSP included only with {@link #nextSentencePrediction}. */
+    private BertMetrics evaluate(ComputationGraph net, List<BertExample> examples) {
+        return BertEvaluator.evaluate(net, examples, config, evalBatchSize, nextSentencePrediction);
     }
 
     /** The schedule of the averaging round starting at global (per-worker) step {@code step}. */
@@ -340,7 +367,8 @@ public final class BertSparkTrainer {
         int bestEvaluation;
         INDArray bestParams;
         INDArray bestUpdater;
-        java.util.Random splitRng;
+        /** State of the training master's {@link SplitRng}; null when it could not be installed. */
+        Long splitRngState;
     }
 
     /** What must match between a checkpoint and the run resuming from it. */
@@ -357,6 +385,7 @@ public final class BertSparkTrainer {
         f.put("seed", training.seed());
         f.put("train_examples", totalExamples);
         f.put("early_stopping", early);
+        f.put("next_sentence_prediction", nextSentencePrediction);
         try {
             return JSON.writeValueAsString(f);
         } catch (IOException e) {
@@ -393,7 +422,7 @@ public final class BertSparkTrainer {
         return z ^ (z >>> 31);
     }
 
-    private static Iterator<MultiDataSet> toBatches(Iterator<BertExample> it, int batch, BertConfig cfg,
+    private static Iterator<MultiDataSet> toBatches(Iterator<BertExample> it, int batch, BertConfig cfg, boolean nsp,
                                                     LongAccumulator tokens) {
         List<MultiDataSet> out = new ArrayList<>();
         List<BertExample> cur = new ArrayList<>(batch);
@@ -403,11 +432,11 @@ public final class BertSparkTrainer {
             for (int m : e.inputMask()) if (m != 0) real++;
             cur.add(e);
             if (cur.size() == batch) {
-                out.add(BertBatches.toMultiDataSet(cur, cfg));
+                out.add(BertBatches.toMultiDataSet(cur, cfg, nsp));
                 cur = new ArrayList<>(batch);
             }
         }
-        if (!cur.isEmpty()) out.add(BertBatches.toMultiDataSet(cur, cfg));
+        if (!cur.isEmpty()) out.add(BertBatches.toMultiDataSet(cur, cfg, nsp));
         tokens.add(real);
         return out.iterator();
     }

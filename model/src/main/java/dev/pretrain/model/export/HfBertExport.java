@@ -169,7 +169,9 @@ public final class HfBertExport {
     }
 
     /**
-     * HF {@code config.json} of a {@code BertForPreTraining} with our architecture.
+     * HF {@code config.json} of a {@code BertForPreTraining} with our architecture. {@code hidden_dropout_prob} and
+     * {@code attention_probs_dropout_prob} are the model config's, i.e. the dropout training applied (0.0: none; see
+     * {@link BertConfig}), so that fine-tuning with HF starts from what the weights were trained with.
      *
      * @param padTokenId id of {@code [PAD]} in the vocab (HF's {@code pad_token_id})
      */

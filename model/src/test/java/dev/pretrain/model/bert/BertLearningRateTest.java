@@ -48,7 +48,7 @@ class BertLearningRateTest {
             first.crashAfterRounds = ROUNDS - 1;
             assertThrows(IllegalStateException.class, () -> first.fit(sc, rdd, heldout));
             ComputationGraph before = BertCheckpoint.loadLatest(dir, sc.hadoopConfiguration(),
-                    first.fingerprint(train.size(), false)).model();
+                    first.fingerprint(train.size(), false), cfg.parameterCount()).model();
             ComputationGraph after = new BertSparkTrainer(cfg, tc).evalBatchSize(8).fit(sc, rdd, heldout).model();
 
             double[] betas = BertModel.adamBetas(after);

@@ -154,6 +154,20 @@ class HfBertExportTest {
         assertEquals("gelu_new", c.get("hidden_act").asText());
         assertEquals(0, c.get("pad_token_id").asInt());
         assertEquals(false, c.get("tie_word_embeddings").asBoolean());
+        // the dropout training really applies (none), read from the model config, not BERT's customary 0.1
+        assertEquals(0.0, c.get("hidden_dropout_prob").asDouble());
+        assertEquals(0.0, c.get("attention_probs_dropout_prob").asDouble());
+        assertEquals(cfg.getHiddenDropoutProb(), c.get("hidden_dropout_prob").asDouble());
+        assertEquals(cfg.getAttentionProbsDropoutProb(), c.get("attention_probs_dropout_prob").asDouble());
+        JsonNode own = new ObjectMapper().readTree(cfg.toJson());
+        assertEquals(0.0, own.get("hidden_dropout_prob").asDouble());
+        assertEquals(0.0, own.get("attention_probs_dropout_prob").asDouble());
+        // a config promising dropout the model does not apply is refused
+        for (String key : List.of("hidden_dropout_prob", "attention_probs_dropout_prob")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> BertConfig.fromJson("{\"vocab_size\": 60, \"" + key + "\": 0.1}"));
+            assertTrue(e.getMessage().contains(key) && e.getMessage().contains("no dropout"), e.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> HfBertExport.padTokenId(List.of("[UNK]")));
         assertThrows(IllegalArgumentException.class, () -> HfBertExport.checkVocab(cfg, vocab.subList(0, 10)));
     }
