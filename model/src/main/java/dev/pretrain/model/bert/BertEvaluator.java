@@ -1,5 +1,6 @@
 package dev.pretrain.model.bert;
 
+import java.util.Iterator;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,10 +32,24 @@ public final class BertEvaluator {
                                        boolean nspLabels) {
         if (examples == null || examples.isEmpty()) throw new IllegalArgumentException("BertEvaluator: no examples");
         if (batchSize < 1) throw new IllegalArgumentException("BertEvaluator: batchSize must be >= 1");
+        return evaluate(model, BertSequenceClassification.batches(examples.iterator(), batchSize), config, nspLabels);
+    }
+
+    /**
+     * As {@link #evaluate(ComputationGraph, List, BertConfig, int, boolean)} over streamed minibatches (one forward
+     * pass per batch; only the current batch is held), e.g. examples read from Spark with {@code toLocalIterator}.
+     *
+     * @throws IllegalArgumentException if the batches hold no example
+     */
+    public static BertMetrics evaluate(ComputationGraph model, Iterator<? extends List<BertExample>> batches,
+                                       BertConfig config, boolean nspLabels) {
         double mlmLoss = 0, mlmCorrect = 0, mlmWeight = 0, nspLoss = 0, nspCorrect = 0;
+        long n = 0;
         int p = config.getMaxPredictionsPerSeq();
-        for (int start = 0; start < examples.size(); start += batchSize) {
-            List<BertExample> batch = examples.subList(start, Math.min(examples.size(), start + batchSize));
+        while (batches.hasNext()) {
+            List<BertExample> batch = batches.next();
+            if (batch.isEmpty()) continue;
+            n += batch.size();
             MultiDataSet mds = BertBatches.toMultiDataSet(batch, config);
             INDArray[] out = model.output(false, mds.getFeatures());
             INDArray mlm = out[0];              // [b, vocab, P]
@@ -57,7 +72,7 @@ public final class BertEvaluator {
                 if (pred == label) nspCorrect += 1;
             }
         }
-        long n = examples.size();
+        if (n == 0) throw new IllegalArgumentException("BertEvaluator: no examples");
         return new BertMetrics(mlmWeight > 0 ? mlmLoss / mlmWeight : Double.NaN,
                 mlmWeight > 0 ? mlmCorrect / mlmWeight : Double.NaN, nspLabels ? nspLoss / n : Double.NaN,
                 nspLabels ? nspCorrect / n : Double.NaN, n);

@@ -1,10 +1,11 @@
 package dev.pretrain.model.bert;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.NoSuchElementException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -107,9 +108,44 @@ public final class BertSequenceClassification {
         return ((examples + batchSize - 1) / batchSize) * epochs;
     }
 
+    /** A source of training minibatches, one pass per call. */
+    @FunctionalInterface
+    public interface EpochBatches {
+        /**
+         * The minibatches of epoch {@code epoch} (0-based), in training order; each list is one step's examples.
+         * Called once per epoch, in order; the iterator may stream (it need not hold the epoch in memory).
+         */
+        Iterator<List<BertExample>> batches(int epoch);
+    }
+
     /**
-     * Fine-tunes {@code net} for {@code epochs} passes over {@code train}, shuffled each epoch with a {@link Random}
-     * seeded by {@code seed} (the list itself is not modified), minibatches of {@code batchSize}.
+     * Fine-tunes {@code net} on the minibatches {@code source} gives for epochs {@code 0 .. epochs-1}, one
+     * {@code net.fit} step per batch; the only training loop of this class. At most one batch (and whatever the
+     * source buffers) is in memory at a time.
+     *
+     * @return the number of steps taken
+     * @throws IllegalArgumentException if {@code epochs < 1}, an epoch gives no batch, or a batch is empty
+     */
+    public static long fit(ComputationGraph net, EpochBatches source, BertConfig config, int epochs) {
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        long steps = 0;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            Iterator<List<BertExample>> it = source.batches(epoch);
+            if (!it.hasNext()) throw new IllegalArgumentException("no training examples in epoch " + epoch);
+            while (it.hasNext()) {
+                List<BertExample> batch = it.next();
+                if (batch.isEmpty()) throw new IllegalArgumentException("empty minibatch in epoch " + epoch);
+                net.fit(BertBatches.toMultiDataSet(batch, config));
+                steps++;
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * Fine-tunes {@code net} for {@code epochs} passes over {@code train}, each epoch in {@link #epochOrder} (the list
+     * itself is not modified), minibatches of {@code batchSize}; {@link #fit(ComputationGraph, EpochBatches,
+     * BertConfig, int)} over the list.
      *
      * @throws IllegalArgumentException if {@code train} is empty or {@code batchSize < 1}
      */
@@ -117,14 +153,47 @@ public final class BertSequenceClassification {
                            long seed) {
         if (train.isEmpty()) throw new IllegalArgumentException("no training examples");
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        Random random = new Random(seed);
-        List<BertExample> order = new ArrayList<>(train);
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            Collections.shuffle(order, random);
-            for (int start = 0; start < order.size(); start += batchSize) {
-                net.fit(BertBatches.toMultiDataSet(order.subList(start, Math.min(order.size(), start + batchSize)), config));
+        fit(net, epoch -> batches(epochOrder(train, seed, epoch).iterator(), batchSize), config, epochs);
+    }
+
+    /**
+     * The training order of epoch {@code epoch}: {@code train.get(i)} at place
+     * {@code new EpochPermutation(train.size(), seed, epoch).apply(i)}. The finetune stage streams the same order from
+     * Spark, computing each example's place on the executors.
+     *
+     * @throws IllegalArgumentException if {@code train} is empty
+     */
+    public static <T> List<T> epochOrder(List<T> train, long seed, int epoch) {
+        EpochPermutation perm = new EpochPermutation(train.size(), seed, epoch);
+        Object[] out = new Object[train.size()];
+        for (int i = 0; i < out.length; i++) out[(int) perm.apply(i)] = train.get(i);
+        @SuppressWarnings("unchecked")
+        List<T> list = (List<T>) Arrays.asList(out);
+        return list;
+    }
+
+    /**
+     * Groups a stream into consecutive lists of {@code batchSize} (the last may be shorter), lazily: it holds one
+     * batch at a time.
+     *
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public static <T> Iterator<List<T>> batches(Iterator<T> items, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return items.hasNext();
             }
-        }
+
+            @Override
+            public List<T> next() {
+                if (!items.hasNext()) throw new NoSuchElementException();
+                List<T> batch = new ArrayList<>(batchSize);
+                while (batch.size() < batchSize && items.hasNext()) batch.add(items.next());
+                return batch;
+            }
+        };
     }
 
     /**
@@ -134,5 +203,14 @@ public final class BertSequenceClassification {
      */
     public static double accuracy(ComputationGraph net, List<BertExample> examples, BertConfig config, int batchSize) {
         return BertEvaluator.evaluate(net, examples, config, batchSize).nspAccuracy();
+    }
+
+    /**
+     * Accuracy over streamed minibatches (e.g. from {@link #batches}), one forward pass per batch, in inference mode.
+     *
+     * @throws IllegalArgumentException if there is no example
+     */
+    public static double accuracy(ComputationGraph net, Iterator<? extends List<BertExample>> batches, BertConfig config) {
+        return BertEvaluator.evaluate(net, batches, config, true).nspAccuracy();
     }
 }

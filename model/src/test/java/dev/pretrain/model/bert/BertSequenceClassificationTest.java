@@ -104,4 +104,65 @@ class BertSequenceClassificationTest {
         double after = BertSequenceClassification.accuracy(net, test, c, 64);
         assertTrue(after >= 0.9, "held-out accuracy " + before + " -> " + after);
     }
+
+    @Test
+    void epochPermutationIsASeededBijectionThatChangesPerEpoch() {
+        for (long n : new long[] {1, 2, 3, 5, 16, 17, 1000, 4099}) {
+            EpochPermutation p = new EpochPermutation(n, 42, 0);
+            boolean[] seen = new boolean[(int) n];
+            for (long i = 0; i < n; i++) {
+                long j = p.apply(i);
+                assertTrue(j >= 0 && j < n && !seen[(int) j], "n=" + n + " i=" + i + " -> " + j);
+                seen[(int) j] = true;
+                assertEquals(j, new EpochPermutation(n, 42, 0).apply(i), "deterministic");
+            }
+        }
+        long n = 1000;
+        int sameEpoch = 0, sameSeed = 0, fixed = 0;
+        for (long i = 0; i < n; i++) {
+            long j = new EpochPermutation(n, 42, 0).apply(i);
+            if (j == new EpochPermutation(n, 42, 1).apply(i)) sameEpoch++;
+            if (j == new EpochPermutation(n, 43, 0).apply(i)) sameSeed++;
+            if (j == i) fixed++;
+        }
+        // a random permutation agrees with another one (or the identity) in about 1 place
+        assertTrue(sameEpoch < 10 && sameSeed < 10 && fixed < 10, sameEpoch + " " + sameSeed + " " + fixed);
+        assertThrows(IllegalArgumentException.class, () -> new EpochPermutation(0, 1, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> new EpochPermutation(5, 1, 0).apply(5));
+    }
+
+    @Test
+    void epochOrderPlacesEachExampleByThePermutationAndBatchesStream() {
+        List<Integer> items = new ArrayList<>();
+        for (int i = 0; i < 37; i++) items.add(i);
+        List<Integer> order = BertSequenceClassification.epochOrder(items, 9, 2);
+        EpochPermutation p = new EpochPermutation(37, 9, 2);
+        for (int i = 0; i < 37; i++) assertEquals(i, order.get((int) p.apply(i)));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
+                26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36), order.stream().sorted().toList());
+        java.util.Iterator<List<Integer>> b = BertSequenceClassification.batches(items.iterator(), 16);
+        assertEquals(items.subList(0, 16), b.next());
+        assertEquals(items.subList(16, 32), b.next());
+        assertEquals(items.subList(32, 37), b.next());
+        assertTrue(!b.hasNext());
+    }
+
+    @Test
+    void streamedFitIsTheListFitAndCountsSteps() {
+        BertConfig c = BertSequenceClassification.classificationConfig(pretrainingConfig(3), 8);
+        List<BertExample> train = keyTask(40, c, 1);
+        BertTrainingConfig tc = new BertTrainingConfig(16, 1, 1, 2, 3e-3, 0.01, 2, 7);
+        ComputationGraph a = BertSequenceClassification.initialize(null, c, tc, 6);
+        ComputationGraph b = BertSequenceClassification.initialize(null, c, tc, 6);
+        BertSequenceClassification.fit(a, train, c, 16, 2, 5);
+        long steps = BertSequenceClassification.fit(b, epoch -> BertSequenceClassification.batches(
+                BertSequenceClassification.epochOrder(train, 5, epoch).iterator(), 16), c, 2);
+        assertEquals(BertSequenceClassification.steps(40, 16, 2), steps);
+        assertEquals(a.params(), b.params());
+        List<BertExample> test = keyTask(30, c, 2);
+        assertEquals(BertSequenceClassification.accuracy(a, test, c, 7),
+                BertSequenceClassification.accuracy(a, BertSequenceClassification.batches(test.iterator(), 7), c));
+        assertThrows(IllegalArgumentException.class, () -> BertSequenceClassification.fit(b,
+                epoch -> java.util.Collections.emptyIterator(), c, 1));
+    }
 }
