@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,16 +13,9 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.pretrain.corpus.tokenize.SpecialTokens;
-import dev.pretrain.corpus.tokenize.Vocab;
-import dev.pretrain.corpus.tokenize.WordCounter;
-import dev.pretrain.corpus.tokenize.WordPieceTrainer;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.SparkSessions;
 import dev.pretrain.jobs.stages.FineTuneStage;
-import dev.pretrain.model.bert.BertConfig;
-import dev.pretrain.model.bert.BertModel;
-import dev.pretrain.model.bert.BertModelIO;
 
 /** The finetune stage on real SST-2 and IMDB files, with a small BERT saved as train-bert writes it. */
 class FineTuneStageTest {
@@ -52,17 +44,7 @@ class FineTuneStageTest {
 
     @Test
     void fineTunesPretrainedAndRandomInitWithTheSameBudget() throws IOException {
-        Path bert = Files.createDirectories(tmp.resolve("bert"));
-        // a small WordPiece vocab trained on SST-2 (a 30k vocab's MLM decoder would dominate the test's time)
-        WordCounter counts = new WordCounter(true);
-        Files.readAllLines(SharedData.DATA.resolve("sst2/train.tsv")).stream().skip(1).limit(5000).forEach(counts::add);
-        List<String> tokens = new WordPieceTrainer(1000, 2, SpecialTokens.bertDefaults(), 0).train(counts.toMap(1));
-        Vocab.of(tokens).write(bert.resolve("vocab.txt"));
-        BertConfig cfg = BertConfig.tiny(tokens.size()).withSequence(64, 5);
-        Files.writeString(bert.resolve("config.json"), cfg.toJson());
-        try (OutputStream out = Files.newOutputStream(bert.resolve("model.zip"))) {
-            BertModelIO.save(BertModel.build(cfg), out);
-        }
+        Path bert = TinyBertFixture.write(tmp.resolve("bert"));
         SparkSession spark = SparkSessions.getOrCreate("test", "local[2]");
         Path sst2 = SharedData.DATA.resolve("sst2");
         StageReport r = FineTuneStage.run(spark, new FineTuneStage.Options(bert.toString(), "sst2",

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.pretrain.jobs.cli.PretrainCli;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SparkSessions;
 
@@ -75,16 +71,8 @@ class OutputSafetyTest {
 
     /** Runs the CLI in-process; returns {exit code, stderr}. */
     static Object[] cli(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = PretrainCli.execute(args);
-        } finally {
-            System.setErr(old);
-        }
-        return new Object[] {code, buf.toString(StandardCharsets.UTF_8)};
+        CliRun.Result r = CliRun.run(args);
+        return new Object[] {r.code(), r.stderr()};
     }
 
     /** The one error line the CLI prints for {@code command}. */

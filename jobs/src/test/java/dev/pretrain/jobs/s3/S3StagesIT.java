@@ -3,10 +3,7 @@ package dev.pretrain.jobs.s3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -216,17 +213,8 @@ class S3StagesIT {
 
     /** Runs the CLI, expecting exit code 2, and returns what it printed on stderr. */
     private static String stderrOf(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = PretrainCli.execute(args);
-        } finally {
-            System.setErr(old);
-        }
-        String err = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(2, code, err);
-        return err;
+        dev.pretrain.jobs.CliRun.Result r = dev.pretrain.jobs.CliRun.run(args);
+        assertEquals(2, r.code(), r.stderr());
+        return r.stderr();
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,17 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import scala.Tuple2;
 
-import dev.pretrain.corpus.tokenize.SpecialTokens;
-import dev.pretrain.corpus.tokenize.Vocab;
-import dev.pretrain.corpus.tokenize.WordCounter;
-import dev.pretrain.corpus.tokenize.WordPieceTrainer;
 import dev.pretrain.jobs.SharedData;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.SparkSessions;
-import dev.pretrain.model.bert.BertConfig;
 import dev.pretrain.model.bert.BertExample;
-import dev.pretrain.model.bert.BertModel;
-import dev.pretrain.model.bert.BertModelIO;
 import dev.pretrain.model.bert.BertSequenceClassification;
 
 /** finetune chooses, tokenizes and orders its examples on the executors and streams them to the driver. */
@@ -122,7 +114,7 @@ class FineTuneStreamingTest {
      */
     @Test
     void fineTunesAFileLargerThanTheDriversResultLimit() throws IOException {
-        Path bert = tinyBert();
+        Path bert = dev.pretrain.jobs.TinyBertFixture.write(tmp.resolve("bert"));
         Path sst2 = SharedData.DATA.resolve("sst2");
         List<String> lines = Files.readAllLines(sst2.resolve("train.tsv"));
         Path big = tmp.resolve("big.tsv");
@@ -165,20 +157,5 @@ class FineTuneStreamingTest {
         } finally {
             spark.stop();
         }
-    }
-
-    /** A small BERT as train-bert writes it, with a WordPiece vocab trained on SST-2. */
-    private Path tinyBert() throws IOException {
-        Path bert = Files.createDirectories(tmp.resolve("bert"));
-        WordCounter counts = new WordCounter(true);
-        Files.readAllLines(SharedData.DATA.resolve("sst2/train.tsv")).stream().skip(1).limit(5000).forEach(counts::add);
-        List<String> tokens = new WordPieceTrainer(1000, 2, SpecialTokens.bertDefaults(), 0).train(counts.toMap(1));
-        Vocab.of(tokens).write(bert.resolve("vocab.txt"));
-        BertConfig cfg = BertConfig.tiny(tokens.size()).withSequence(64, 5);
-        Files.writeString(bert.resolve("config.json"), cfg.toJson());
-        try (OutputStream out = Files.newOutputStream(bert.resolve("model.zip"))) {
-            BertModelIO.save(BertModel.build(cfg), out);
-        }
-        return bert;
     }
 }
