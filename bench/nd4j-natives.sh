@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench nd4j-natives: which of ND4J's CPU native builds (generic x86-64, AVX2, AVX-512; Nd4jNatives picks the fastest
-# this CPU runs) is fastest on this machine, for the two ND4J workloads of the project, each run forced to one build
+# this CPU runs among those on the classpath; the jar ships generic only unless -Pisa-natives) is fastest here, for the two ND4J workloads of the project, each run forced to one build
 # with -Dpretrain.nd4j.build and wrapped by contention.sh, the builds interleaved (A B C A B C ...):
 #   - BERT-mini training (BertThroughputBench: fused blocks, fused MLM decoder, L4 H256, seq 128, batch 32, Adam):
 #     sequences per process CPU-second (best step);
@@ -25,6 +25,10 @@ PEERS="$SHARED/peers"
 OUT="$BENCH_DIR/nd4j-natives"
 mkdir -p "$OUT"
 model_classpath
+# the AVX2 and AVX-512 builds are test-scoped (not in the deployed jar unless -Pisa-natives): the test classpath has all
+(cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$OUT/model-test-cp.txt" > /dev/null)
+CP="$CLASSES:$(cat "$OUT/model-test-cp.txt")"
 FULL="$BENCH_DIR/imdb-text8.txt"
 [ -s "$FULL" ] || bash "$PEERS/make_corpus.sh" imdb-text8 "$FULL"
 CORPUS="$OUT/imdb-prefix-$PREFIX_WORDS.txt"
@@ -77,6 +81,8 @@ section="$OUT/section.md"
   echo "| build | BERT-mini seq/CPU-s | vs first | SGNS nd4j words/CPU-s | vs first | max foreign_cores |"
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "Shipped by default: the generic build only (the others are test-scoped; \`-Pisa-natives\` puts them in the jar)."
   echo
   echo "BERT-mini's time is mostly OpenBLAS sgemm (its own runtime CPU dispatch, the same in every build) and the"
   echo "Vector API kernels of the fused layers (JIT-compiled for this CPU): the libnd4j build touches only the"

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pretrain.model.natives.CpuFlags;
 import dev.pretrain.model.natives.Nd4jNativeBuild;
 import dev.pretrain.model.natives.Nd4jNatives;
-import java.util.EnumSet;
-import java.util.Map;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Set;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -222,8 +223,14 @@ class StandaloneClusterIT {
             assertTrue(!log.contains("UnsatisfiedLinkError"), "native load failure in " + f);
         }
         assertTrue(loaded >= 1, "no executor loaded ND4J's CPU backend; executor logs: " + stderr);
-        // Nd4jNativePlugin chose per executor: worker 1's by this CPU, worker 2's generic (its environment)
-        Nd4jNativeBuild best = Nd4jNativeBuild.best(CpuFlags.ofThisMachine(), EnumSet.allOf(Nd4jNativeBuild.class));
+        // Nd4jNativePlugin chose per executor: worker 1's by this CPU among the builds the fat jar ships, worker 2's
+        // generic (its environment)
+        Set<Nd4jNativeBuild> shipped;
+        try (URLClassLoader jar = new URLClassLoader(new URL[] {JAR.toUri().toURL()}, null)) {
+            shipped = Nd4jNatives.shipped(jar);
+        }
+        assertTrue(shipped.contains(Nd4jNativeBuild.GENERIC), "the fat jar ships the generic natives: " + shipped);
+        Nd4jNativeBuild best = Nd4jNativeBuild.best(CpuFlags.ofThisMachine(), shipped);
         for (Path f : stderr) {
             String log = Files.readString(f);
             String expected = f.toString().contains("worker-2") ? Nd4jNativeBuild.GENERIC.platformDir() : best.platformDir();

@@ -5,14 +5,16 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The builds of ND4J's CPU natives ({@code libnd4jcpu.so}) that this project ships, each a classifier jar of
+ * The builds of ND4J's CPU natives ({@code libnd4jcpu.so}) this project can load, each a classifier jar of
  * {@code org.nd4j:nd4j-native:1.0.0-M2.1} whose libraries JavaCPP finds under
  * {@code org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64<extension>/}.
  *
  * <p>The instruction sets each build needs were read from the shipped binaries ({@code objdump -d}): the generic build
  * uses SSE2 only; the AVX2 build uses AVX2, FMA and F16C ({@code vcvtph2ps}); the AVX-512 build in addition uses
  * AVX-512 F/VL/BW/DQ ({@code kmovb}, {@code kmovd}, {@code vextracti32x8}, {@code vpternlogd}), BMI1/BMI2
- * ({@code andn}, {@code shlx}, {@code rorx}) and LZCNT, and dies with SIGILL on a CPU without them.
+ * ({@code andn}, {@code shlx}, {@code rorx}) and LZCNT, and dies with SIGILL on a CPU without them. The deployed jar
+ * holds the generic build only unless built with {@code -Pisa-natives} (the others measured no faster:
+ * {@code bench/nd4j-natives.sh}); the test classpath holds all three.
  */
 public enum Nd4jNativeBuild {
     /** Baseline x86-64 (SSE2): runs on every x86-64 CPU. */
