@@ -219,12 +219,7 @@ public final class BertStage {
 
     /** The named model size for this vocabulary and the examples' sequence/prediction lengths. */
     static BertConfig config(String model, int vocabSize, BertExample sample) {
-        BertConfig cfg = switch (model) {
-            case "tiny" -> BertConfig.tiny(vocabSize);
-            case "mini" -> BertConfig.mini(vocabSize);
-            default -> throw new IllegalArgumentException("unknown BERT model size '" + model + "' (tiny, mini)");
-        };
-        return cfg.withSequence(sample.inputIds().length, sample.maskedLmPositions().length);
+        return BertConfig.preset(model, vocabSize).withSequence(sample.inputIds().length, sample.maskedLmPositions().length);
     }
 
     /**

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -57,23 +61,59 @@ public final class BertConfig implements Serializable {
     public BertConfig() {
     }
 
-    /** BERT-tiny (Turc et al. 2019, "Well-Read Students Learn Better"): L=2, H=128, A=2, FFN 512, seq 128, 20 predictions. */
-    public static BertConfig tiny(int vocabSize) {
-        BertConfig c = new BertConfig();
-        c.vocabSize = vocabSize;
-        c.validate();
-        return c;
+    /**
+     * The named sizes, {@code {layers L, hidden H, heads A, feed-forward I}}: Turc et al. 2019 ("Well-Read Students
+     * Learn Better", the 24 small BERTs released with Google's BERT code) for tiny, mini, small and medium, with
+     * A = H/64 and I = 4H; Devlin et al. 2019 BERT-base (L12 H768 A12 I3072) and BERT-large (L24 H1024 A16 I4096).
+     */
+    private static final Map<String, int[]> PRESETS = presets();
+
+    private static Map<String, int[]> presets() {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        m.put("tiny", new int[] {2, 128, 2, 512});
+        m.put("mini", new int[] {4, 256, 4, 1024});
+        m.put("small", new int[] {4, 512, 8, 2048});
+        m.put("medium", new int[] {8, 512, 8, 2048});
+        m.put("base", new int[] {12, 768, 12, 3072});
+        m.put("large", new int[] {24, 1024, 16, 4096});
+        return Collections.unmodifiableMap(m);
     }
 
-    /** BERT-mini (Turc et al. 2019): L=4, H=256, A=4, FFN 1024, seq 128, 20 predictions. */
+    /** The names {@link #preset} accepts, smallest first: tiny, mini, small, medium, base, large. */
+    public static List<String> presetNames() {
+        return List.copyOf(PRESETS.keySet());
+    }
+
+    /**
+     * A named size (see {@link #presetNames()}) for this vocabulary, with sequence length 128, 20 predictions per
+     * sequence, no dropout and the other defaults.
+     *
+     * @throws IllegalArgumentException naming the accepted names if {@code name} is not one of them, or if
+     *                                  {@code vocabSize} is invalid
+     */
+    public static BertConfig preset(String name, int vocabSize) {
+        int[] p = PRESETS.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown BERT model size '" + name + "': expected one of "
+                    + String.join(", ", PRESETS.keySet()));
+        }
+        BertConfig c = new BertConfig();
+        c.vocabSize = vocabSize;
+        c.numHiddenLayers = p[0];
+        c.hiddenSize = p[1];
+        c.numAttentionHeads = p[2];
+        c.intermediateSize = p[3];
+        return c.validate();
+    }
+
+    /** BERT-tiny (Turc et al. 2019): L=2, H=128, A=2, FFN 512, seq 128, 20 predictions; {@code preset("tiny", v)}. */
+    public static BertConfig tiny(int vocabSize) {
+        return preset("tiny", vocabSize);
+    }
+
+    /** BERT-mini (Turc et al. 2019): L=4, H=256, A=4, FFN 1024, seq 128, 20 predictions; {@code preset("mini", v)}. */
     public static BertConfig mini(int vocabSize) {
-        BertConfig c = tiny(vocabSize);
-        c.hiddenSize = 256;
-        c.numHiddenLayers = 4;
-        c.numAttentionHeads = 4;
-        c.intermediateSize = 1024;
-        c.validate();
-        return c;
+        return preset("mini", vocabSize);
     }
 
     /** Copy of this config with another sequence length and prediction count (for small tests). */
