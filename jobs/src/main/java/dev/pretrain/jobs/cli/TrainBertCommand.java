@@ -27,8 +27,14 @@ final class TrainBertCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output folder.")
     String output;
 
-    @Option(names = "--model", defaultValue = "tiny", description = "tiny (L2 H128 A2) or mini (L4 H256 A4) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", description = {"Model size: tiny (L2 H128 A2), mini (L4 H256 A4), small (L4 H512 A8),",
+            "medium (L8 H512 A8) (Turc et al. 2019), base (L12 H768 A12) or large (L24 H1024 A16) (default: tiny)."})
     String model;
+
+    @Option(names = "--bert-config", paramLabel = "FILE", description = {"Instead of --model: Google's bert_config.json"
+            + " or a HuggingFace BERT config.json (any Hadoop path).",
+            "vocab_size must match --vocab (absent: taken from it); dropout in it is not applied (warned, recorded 0.0)."})
+    String bertConfig;
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Batch size per worker (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--averaging-frequency", defaultValue = "10", description = "Minibatches per worker between averagings (default: ${DEFAULT-VALUE}).") int averaging;
@@ -52,6 +58,6 @@ final class TrainBertCommand implements Callable<Integer> {
                 .withCheckpoints(checkpointDir, checkpointEvery);
         return spark.run("train-bert", s -> BertStage.run(s,
                 new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout, evalEvery, timeLimit,
-                        validation)));
+                        validation, bertConfig)));
     }
 }

@@ -166,7 +166,13 @@ public final class PipelineConfig {
     }
 
     public static final class Bert {
-        public String model = "tiny";
+        /**
+         * Model size: tiny, mini, small, medium (Turc et al. 2019), base or large (Devlin et al. 2019); unset: tiny,
+         * or the {@code bert_config} file when that is given (setting both is an error).
+         */
+        public String model;
+        /** Google bert_config.json or HF config.json (Hadoop path) giving the architecture instead of {@code model}. */
+        public String bertConfig;
         public int batchSizePerWorker = 16;
         public int averagingFrequency = 10;
         public int workers = 2;

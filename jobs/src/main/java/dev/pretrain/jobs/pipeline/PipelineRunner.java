@@ -88,7 +88,7 @@ public final class PipelineRunner {
                         b.checkpointEvery);
         stage(stages, run, hconf, BertStage.run(spark, new BertStage.Options(run.mlmExamples(), run.vocabFile(),
                 run.bert(), b.model, training, b.maxTrainExamples, b.maxHeldoutExamples, b.evalEveryRounds,
-                b.timeLimitSeconds, b.validationExamples)));
+                b.timeLimitSeconds, b.validationExamples, b.bertConfig)));
         stage(stages, run, hconf, EvaluateStage.run(spark, new EvaluateStage.Options(run.word2vec(),
                 c.evaluate.analogies, c.evaluate.similarity, run.bert(), run.mlmExamples(), b.maxHeldoutExamples,
                 run.eval())));

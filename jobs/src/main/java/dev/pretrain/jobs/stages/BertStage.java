@@ -25,6 +25,7 @@ import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.Rows;
 import dev.pretrain.model.bert.BertConfig;
+import dev.pretrain.model.bert.BertConfigFile;
 import dev.pretrain.model.bert.BertExample;
 import dev.pretrain.model.bert.BertMetrics;
 import dev.pretrain.model.bert.BertModelIO;
@@ -55,7 +56,10 @@ import dev.pretrain.model.bert.BertTrainingConfig;
  */
 public final class BertStage {
     /**
-     * Training settings; {@code model} is "tiny" or "mini" (Turc et al. 2019). The held-out set is
+     * Training settings. The architecture is either {@code model}, a size name of {@link BertConfig#preset}
+     * (tiny, mini, small, medium: Turc et al. 2019; base, large: Devlin et al. 2019; null: tiny), or
+     * {@code bertConfig}, a Google {@code bert_config.json} / HF {@code config.json} (any Hadoop path, read with
+     * {@link BertConfigFile}); giving both is an error. The held-out set is
      * evaluated every {@code evalEveryRounds} averaging rounds (0: once per epoch); with
      * {@code timeLimitSeconds} > 0 training stops after the first evaluation past that wall time. With
      * {@code validationExamples} > 0, that many further held-out instances (disjoint from the reported ones) select
@@ -63,7 +67,15 @@ public final class BertStage {
      */
     public record Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
                           int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds,
-                          int validationExamples) {}
+                          int validationExamples, String bertConfig) {
+        /** Options with a named model size (no config file). */
+        public Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
+                       int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds,
+                       int validationExamples) {
+            this(examples, vocab, output, model, training, maxTrainExamples, maxHeldoutExamples, evalEveryRounds,
+                    timeLimitSeconds, validationExamples, null);
+        }
+    }
 
     private BertStage() {}
 
@@ -102,7 +114,7 @@ public final class BertStage {
         if (heldout.isEmpty()) {
             throw new IllegalArgumentException("no held-out instances under " + o.examples());
         }
-        BertConfig cfg = config(o.model(), vocab.size(), heldout.get(0));
+        BertConfig cfg = config(o, vocab.size(), heldout.get(0), hconf, report);
         PretrainingTask task = pretrainingTask(o.examples(), hconf);
         boolean nsp = task != PretrainingTask.FULL_SENTENCES;
         DynamicMasker masker = dynamicMasker(o.examples(), vocab, hconf);
@@ -150,7 +162,7 @@ public final class BertStage {
 
         BertMetrics first = result.rounds().get(0).heldout();
         BertMetrics last = result.rounds().get(result.kept()).heldout();
-        report.put("model", o.model());
+        report.put("model", o.bertConfig() != null ? o.bertConfig() : o.model() == null ? "tiny" : o.model());
         report.put("config", cfg);
         report.put("pretraining_task",
                 task == null ? "unrecorded (no " + ExamplesStage.CONFIG_FILE + ")" : task.optionName());
@@ -215,6 +227,31 @@ public final class BertStage {
             m.put("heldout_nsp_accuracy", r.heldout().nspAccuracy());
         }
         return m;
+    }
+
+    /**
+     * The model's config: the named size or the config file of {@code o}, for this vocabulary and the examples'
+     * sequence/prediction lengths. The config file's warnings (e.g. dropout that is not applied) are printed to
+     * stderr and listed under {@code config_warnings} in the report.
+     *
+     * @throws IllegalArgumentException if both a size and a file are given, the size is unknown, or the file is
+     *                                  refused by {@link BertConfigFile#parse}
+     */
+    static BertConfig config(Options o, int vocabSize, BertExample sample, Configuration hconf, StageReport report) {
+        if (o.bertConfig() == null) {
+            return config(o.model() == null ? "tiny" : o.model(), vocabSize, sample);
+        }
+        if (o.model() != null) {
+            throw new IllegalArgumentException("give either a model size (--model / bert.model, here '" + o.model()
+                    + "') or a config file (--bert-config / bert.bert_config, here " + o.bertConfig() + "), not both");
+        }
+        BertConfigFile.Result r = BertConfigFile.parse(HadoopFiles.readString(o.bertConfig(), hconf), o.bertConfig(),
+                vocabSize, o.vocab(), sample.inputIds().length, sample.maskedLmPositions().length);
+        r.warnings().forEach(System.err::println);
+        if (!r.warnings().isEmpty()) {
+            report.put("config_warnings", r.warnings());
+        }
+        return r.config();
     }
 
     /** The named model size for this vocabulary and the examples' sequence/prediction lengths. */
