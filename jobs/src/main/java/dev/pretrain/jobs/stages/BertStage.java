@@ -24,6 +24,7 @@ import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.Rows;
+import dev.pretrain.jobs.spark.SparkSizing;
 import dev.pretrain.model.bert.BertConfig;
 import dev.pretrain.model.bert.BertConfigFile;
 import dev.pretrain.model.bert.BertExample;
@@ -115,6 +116,7 @@ public final class BertStage {
             throw new IllegalArgumentException("no held-out instances under " + o.examples());
         }
         BertConfig cfg = config(o, vocab.size(), heldout.get(0), hconf, report);
+        checkSparkSizing(spark, cfg, o.training().workers(), report);
         PretrainingTask task = pretrainingTask(o.examples(), hconf);
         boolean nsp = task != PretrainingTask.FULL_SENTENCES;
         DynamicMasker masker = dynamicMasker(o.examples(), vocab, hconf);
@@ -252,6 +254,27 @@ public final class BertStage {
             report.put("config_warnings", r.warnings());
         }
         return r.config();
+    }
+
+    /**
+     * Compares the session's settings with {@link SparkSizing#forBert} (Spark's conf is fixed once the session
+     * runs, so nothing is changed): each setting that is too small is printed to stderr as a warning with the value
+     * to set, and the recommended values go to the report under {@code spark_sizing}.
+     *
+     * @throws IllegalArgumentException if the model is too large for Kryo (see {@link SparkSizing})
+     */
+    static void checkSparkSizing(SparkSession spark, BertConfig cfg, int workers, StageReport report) {
+        org.apache.spark.SparkConf conf = spark.sparkContext().getConf();
+        int tasks = Math.max(1, conf.getInt("spark.executor.cores", 1) / Math.max(1, conf.getInt("spark.task.cpus", 1)));
+        SparkSizing.Sizes sizes = SparkSizing.forBert(cfg, Math.max(1, workers), tasks);
+        List<String> low = SparkSizing.tooSmall(conf, sizes);
+        for (String l : low) {
+            System.err.println("warning: train-bert (" + sizes.parameters() + " parameters): " + l
+                    + "; pass it with --conf to spark-submit or in spark-defaults.conf");
+        }
+        Map<String, Object> m = new LinkedHashMap<>(sizes.asConf());
+        m.put("too_small", low);
+        report.put("spark_sizing", m);
     }
 
     /** The named model size for this vocabulary and the examples' sequence/prediction lengths. */

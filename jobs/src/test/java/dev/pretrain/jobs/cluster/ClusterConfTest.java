@@ -416,6 +416,21 @@ class ClusterConfTest {
     }
 
     @Test
+    void kryoBufferCoversBertUpToMedium() throws IOException {
+        // SparkSizing's formula: one worker's averaging result (parameters + Adam state, 12P bytes) + margin
+        Map<String, String> conf = readSparkConf(DIR.resolve("spark-defaults.conf"));
+        long buffer = mib(conf.get("spark.kryoserializer.buffer.max"));
+        for (String size : List.of("tiny", "mini", "small", "medium")) {
+            long needed = dev.pretrain.jobs.spark.SparkSizing.forBert(
+                    dev.pretrain.model.bert.BertConfig.preset(size, 30522), 2, 4).kryoBufferMaxMiB();
+            assertTrue(needed <= buffer, "BERT-" + size + " needs " + needed + "m, spark-defaults.conf has " + buffer + "m");
+        }
+        long base = dev.pretrain.jobs.spark.SparkSizing.forBert(
+                dev.pretrain.model.bert.BertConfig.preset("base", 30522), 2, 4).kryoBufferMaxMiB();
+        assertTrue(base > buffer, "documented: BERT-base (" + base + "m) needs a larger buffer than cluster-conf's");
+    }
+
+    @Test
     void executorHeapPlusOffHeapFitTheContainer() throws IOException {
         Map<String, String> conf = readSparkConf(DIR.resolve("spark-defaults.conf"));
         long heap = mib(conf.get("spark.executor.memory"));
