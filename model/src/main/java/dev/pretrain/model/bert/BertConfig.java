@@ -20,8 +20,9 @@ import java.util.Objects;
  * and {@code seed}. Unknown keys (e.g. {@code hidden_act}, {@code initializer_range}) are ignored on read.
  *
  * <p>The dropout keys state the dropout {@link BertModel} really applies, which is none: both default to 0.0 and
- * {@link #validate()} refuses any other value (a config may not promise regularisation that training does not do;
- * Google's {@code bert_config.json} files say 0.1 and must be edited to 0.0 before use). Exports
+ * {@link #validate()} refuses any other value (a config may not promise regularisation that training does not do).
+ * Google's and HuggingFace's files say 0.1: {@link BertConfigFile} (train-bert {@code --bert-config}) reads them,
+ * warns that the dropout is not applied and records 0.0. Exports
  * ({@code config.json}, HuggingFace {@code config.json}) copy these fields.
  *
  * <p>{@code maxPositionEmbeddings} is also the fixed sequence length (max_seq_length) of every batch:
