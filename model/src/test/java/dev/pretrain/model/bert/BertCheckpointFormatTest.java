@@ -293,17 +293,7 @@ class BertCheckpointFormatTest {
     }
 
     private static ComputationGraph trainedOnce(BertConfig cfg) {
-        List<BertExample> ex = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            int[] ids = new int[16], mask = new int[16], seg = new int[16];
-            for (int j = 0; j < 16; j++) {
-                ids[j] = 5 + (i * 7 + j * 3) % 50;
-                mask[j] = 1;
-                seg[j] = j >= 8 ? 1 : 0;
-            }
-            ex.add(new BertExample(ids, mask, seg, new int[] {1, 2, 3, 4}, new int[] {6, 7, 8, 9},
-                    new float[] {1, 1, 1, 1}, i % 2));
-        }
+        List<BertExample> ex = BertTestData.fourSyntheticExamples();
         ComputationGraph net = BertModel.build(cfg);
         net.fit(BertBatches.toMultiDataSet(ex, cfg));
         return net;

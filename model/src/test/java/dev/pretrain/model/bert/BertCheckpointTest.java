@@ -121,16 +121,7 @@ class BertCheckpointTest {
     void reloadedModelContinuesTrainingIdentically() throws Exception {
         BertConfig cfg = BertConfig.tiny(60).withSequence(16, 4);
         ComputationGraph net = BertModel.build(cfg);
-        List<BertExample> ex = new java.util.ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            int[] ids = new int[16], mask = new int[16], seg = new int[16];
-            for (int j = 0; j < 16; j++) {
-                ids[j] = 5 + (i * 7 + j * 3) % 50;
-                mask[j] = 1;
-                seg[j] = j >= 8 ? 1 : 0;
-            }
-            ex.add(new BertExample(ids, mask, seg, new int[]{1, 2, 3, 4}, new int[]{6, 7, 8, 9}, new float[]{1, 1, 1, 1}, i % 2));
-        }
+        List<BertExample> ex = BertTestData.fourSyntheticExamples();
         org.nd4j.linalg.dataset.api.MultiDataSet mds = BertBatches.toMultiDataSet(ex, cfg);
         net.fit(mds);
         net.fit(mds);

@@ -180,4 +180,23 @@ final class BertTestData {
     static String describe(BertExample e) {
         return Arrays.toString(e.inputIds());
     }
+
+    /**
+     * Four fixed 16-token examples over ids 5..54 (segment B from position 8, masked positions 1..4 with labels
+     * 6..9, next_sentence_label alternating 0/1): a tiny deterministic batch for save/load and resume checks.
+     */
+    static List<BertExample> fourSyntheticExamples() {
+        List<BertExample> ex = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int[] ids = new int[16], mask = new int[16], seg = new int[16];
+            for (int j = 0; j < 16; j++) {
+                ids[j] = 5 + (i * 7 + j * 3) % 50;
+                mask[j] = 1;
+                seg[j] = j >= 8 ? 1 : 0;
+            }
+            ex.add(new BertExample(ids, mask, seg, new int[] {1, 2, 3, 4}, new int[] {6, 7, 8, 9},
+                    new float[] {1, 1, 1, 1}, i % 2));
+        }
+        return ex;
+    }
 }
