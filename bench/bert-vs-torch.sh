@@ -17,8 +17,9 @@
 #   BREAKDOWN=0  skip the L=1 runs; JFR=0  skip the JFR profiles
 #   SHARED, BENCH_DIR (default /tmp/pretrain-bench), TARGET_DIR (default target-bench), CLASSES (prebuilt classes)
 #   NO_DOCS=1  do not touch docs/BENCHMARKS.md
-# Natives: the model classpath holds ND4J's generic, AVX2 and AVX-512 builds; Nd4jNatives picks the fastest this CPU runs
-# (ND4J_NATIVE_BUILD=generic|avx2|avx512 forces one) and the section names it with the CPU flags.
+# Natives: Nd4jNatives picks the fastest ND4J build on the model's runtime classpath that this CPU runs (the generic one,
+# unless built with -Pisa-natives; ND4J_NATIVE_BUILD=generic|avx2|avx512 forces one) and the section names it with the
+# CPU flags.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bench/lib.sh"
@@ -32,10 +33,7 @@ OUT="$BENCH_DIR/bert"
 mkdir -p "$OUT"
 model_classpath
 JOPTS=(-Xmx8g --add-modules jdk.incubator.vector -Dpretrain.nd4j.build="${ND4J_NATIVE_BUILD:-auto}")
-natives="$(OMP_NUM_THREADS=1 java -Dpretrain.nd4j.build="${ND4J_NATIVE_BUILD:-auto}" -cp "$CP" \
-  dev.pretrain.model.natives.Nd4jNatives 2>/dev/null | grep '^nd4j_natives=' | tail -1)"
-export ND4J_NATIVES="$natives"
-natives="$(echo "$natives" | sed 's/^nd4j_natives=\([^ ;]*\).*/\1/')"   # the build's folder name, for the tables
+natives="$(echo "$ND4J_NATIVES" | sed 's/^nd4j_natives=\([^ ;]*\).*/\1/')"   # the build's folder name, for the tables
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
 
 machine="$(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(sed -n 's/^cpu family[^0-9]*//p' /proc/cpuinfo | head -1)), $(grep -c ^processor /proc/cpuinfo) logical CPUs, $(free -g | awk '/^Mem:/{print $2}') GiB RAM"

@@ -41,9 +41,11 @@ jobs_classpath() {
 }
 
 # nd4j_natives: exports ND4J_NATIVES, the line Nd4jNatives prints for this machine with $CP (the ND4J native build a
-# JVM here loads, and the CPU flags); bench/write-section.py puts it into every section it writes.
+# JVM here loads, ND4J_NATIVE_BUILD forcing one as -Dpretrain.nd4j.build does, and the CPU flags);
+# bench/write-section.py puts it into every section it writes.
 nd4j_natives() {
-  ND4J_NATIVES="$(OMP_NUM_THREADS=1 java -Xmx512m -cp "$CP" dev.pretrain.model.natives.Nd4jNatives 2>/dev/null \
+  ND4J_NATIVES="$(OMP_NUM_THREADS=1 java -Xmx512m -Dpretrain.nd4j.build="${ND4J_NATIVE_BUILD:-auto}" -cp "$CP" \
+    dev.pretrain.model.natives.Nd4jNatives 2>/dev/null \
     | grep '^nd4j_natives=' | tail -1)"
   export ND4J_NATIVES
 }

@@ -29,6 +29,7 @@ model_classpath
 (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$OUT/model-test-cp.txt" > /dev/null)
 CP="$CLASSES:$(cat "$OUT/model-test-cp.txt")"
+export ND4J_NATIVES="nd4j_natives=each build forced in turn (the table)"   # the section's machine line
 FULL="$BENCH_DIR/imdb-text8.txt"
 [ -s "$FULL" ] || bash "$PEERS/make_corpus.sh" imdb-text8 "$FULL"
 CORPUS="$OUT/imdb-prefix-$PREFIX_WORDS.txt"
