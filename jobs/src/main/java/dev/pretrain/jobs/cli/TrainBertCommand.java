@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 
 import dev.pretrain.jobs.stages.BertStage;
 import dev.pretrain.model.bert.BertTrainingConfig;
+import dev.pretrain.model.bert.OuterOptimizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,6 +39,12 @@ final class TrainBertCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Batch size per worker (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--averaging-frequency", defaultValue = "10", description = "Minibatches per worker between averagings (default: ${DEFAULT-VALUE}).") int averaging;
+    @Option(names = "--outer-optimizer", defaultValue = "average", description = {"How the driver combines the workers'"
+            + " parameters after each averaging round: average (DL4J's parameter averaging), nesterov (DiLoCo:",
+            "outer SGD with Nesterov momentum on the averaged parameter delta) or block-momentum (BMUF) (default: ${DEFAULT-VALUE})."})
+    String outerOptimizer;
+    @Option(names = "--outer-learning-rate", description = "Outer learning rate of nesterov / block-momentum (default: 0.7, DiLoCo's).") Double outerLr;
+    @Option(names = "--outer-momentum", description = "Outer momentum of nesterov / block-momentum (default: 0.9, DiLoCo's).") Double outerMomentum;
     @Option(names = "--workers", defaultValue = "2", description = "Parallel workers (default: ${DEFAULT-VALUE}).") int workers;
     @Option(names = "--epochs", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})") int epochs;
     @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
@@ -58,6 +65,6 @@ final class TrainBertCommand implements Callable<Integer> {
                 .withCheckpoints(checkpointDir, checkpointEvery);
         return spark.run("train-bert", s -> BertStage.run(s,
                 new BertStage.Options(examples, vocab, output, model, t, maxTrain, maxHeldout, evalEvery, timeLimit,
-                        validation, bertConfig)));
+                        validation, bertConfig, OuterOptimizer.of(outerOptimizer, outerLr, outerMomentum))));
     }
 }

@@ -175,6 +175,12 @@ public final class PipelineConfig {
         public String bertConfig;
         public int batchSizePerWorker = 16;
         public int averagingFrequency = 10;
+        /** average (DL4J parameter averaging), nesterov (DiLoCo) or block-momentum (BMUF): see OuterOptimizer. */
+        public String outerOptimizer = "average";
+        /** Outer learning rate of nesterov / block-momentum (unset: DiLoCo's 0.7). */
+        public Double outerLearningRate;
+        /** Outer momentum of nesterov / block-momentum (unset: DiLoCo's 0.9). */
+        public Double outerMomentum;
         public int workers = 2;
         public int epochs = 1;
         public double learningRate = 1e-3;

@@ -26,6 +26,7 @@ import dev.pretrain.jobs.stages.TokenizeStage;
 import dev.pretrain.jobs.stages.VocabStage;
 import dev.pretrain.jobs.stages.Word2VecStage;
 import dev.pretrain.model.bert.BertTrainingConfig;
+import dev.pretrain.model.bert.OuterOptimizer;
 import dev.pretrain.model.word2vec.SgnsConfig;
 
 /**
@@ -88,7 +89,8 @@ public final class PipelineRunner {
                         b.checkpointEvery);
         stage(stages, run, hconf, BertStage.run(spark, new BertStage.Options(run.mlmExamples(), run.vocabFile(),
                 run.bert(), b.model, training, b.maxTrainExamples, b.maxHeldoutExamples, b.evalEveryRounds,
-                b.timeLimitSeconds, b.validationExamples, b.bertConfig)));
+                b.timeLimitSeconds, b.validationExamples, b.bertConfig,
+                OuterOptimizer.of(b.outerOptimizer, b.outerLearningRate, b.outerMomentum))));
         stage(stages, run, hconf, EvaluateStage.run(spark, new EvaluateStage.Options(run.word2vec(),
                 c.evaluate.analogies, c.evaluate.similarity, run.bert(), run.mlmExamples(), b.maxHeldoutExamples,
                 run.eval())));

@@ -34,6 +34,7 @@ import dev.pretrain.model.bert.BertRound;
 import dev.pretrain.model.bert.BertSparkTrainer;
 import dev.pretrain.model.bert.BertTrainResult;
 import dev.pretrain.model.bert.BertTrainingConfig;
+import dev.pretrain.model.bert.OuterOptimizer;
 
 /**
  * {@code train-bert}: a BERT-style encoder (MLM + NSP) trained on the MLM/NSP instances with DL4J
@@ -68,7 +69,15 @@ public final class BertStage {
      */
     public record Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
                           int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds,
-                          int validationExamples, String bertConfig) {
+                          int validationExamples, String bertConfig, OuterOptimizer outer) {
+        /** Options with plain parameter averaging ({@link OuterOptimizer#average()}). */
+        public Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
+                       int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds,
+                       int validationExamples, String bertConfig) {
+            this(examples, vocab, output, model, training, maxTrainExamples, maxHeldoutExamples, evalEveryRounds,
+                    timeLimitSeconds, validationExamples, bertConfig, OuterOptimizer.average());
+        }
+
         /** Options with a named model size (no config file). */
         public Options(String examples, String vocab, String output, String model, BertTrainingConfig training,
                        int maxTrainExamples, int maxHeldoutExamples, int evalEveryRounds, double timeLimitSeconds,
@@ -144,7 +153,8 @@ public final class BertStage {
         report.put("dynamic_masking", masker != null);
 
         BertSparkTrainer trainer = new BertSparkTrainer(cfg, training).evaluateEveryRounds(o.evalEveryRounds())
-                .nextSentencePrediction(nsp).roundLog(roundsFile(o.output()));
+                .nextSentencePrediction(nsp).roundLog(roundsFile(o.output()))
+                .outerOptimizer(o.outer() == null ? OuterOptimizer.average() : o.outer());
         if (o.timeLimitSeconds() > 0) {
             trainer.timeLimitSeconds(o.timeLimitSeconds());
         }
@@ -170,6 +180,7 @@ public final class BertStage {
                 task == null ? "unrecorded (no " + ExamplesStage.CONFIG_FILE + ")" : task.optionName());
         report.put("next_sentence_prediction", nsp);
         report.put("training", o.training());
+        report.put("outer_optimizer", o.outer() == null ? "average" : o.outer().toString());
         report.put("train_instances", trainRdd.count());
         report.put("heldout_instances", heldout.size());
         report.put("validation_instances", validation.size());

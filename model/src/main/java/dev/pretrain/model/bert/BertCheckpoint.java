@@ -29,9 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Checkpoint files of {@link BertSparkTrainer} (format described there): {@code checkpoint-NNNNNNNN.zip} in a Hadoop
- * folder, holding {@code state.json}, {@code model.zip} and, with early stopping, {@code best_params.bin} and
- * {@code best_updater.bin}. Nothing in a checkpoint is a Java-serialised object: {@code state.json} holds JSON numbers,
- * strings and lists (the split RNG as {@code {"algorithm": "splitmix64", "state": <64-bit integer>}}), the two
+ * folder, holding {@code state.json}, {@code model.zip}, with early stopping {@code best_params.bin} and
+ * {@code best_updater.bin}, and with a stateful {@link OuterOptimizer} its momentum buffer {@code outer_momentum.bin}.
+ * Nothing in a checkpoint is a Java-serialised object: {@code state.json} holds JSON numbers,
+ * strings and lists (the split RNG as {@code {"algorithm": "splitmix64", "state": <64-bit integer>}}), the
  * {@code .bin} entries are raw little-endian float32 values, {@code model.zip} is DL4J's ModelSerializer zip.
  * Reading bounds every entry by what the model config allows ({@link #limits}) and refuses any other entry.
  */
@@ -108,14 +109,15 @@ final class BertCheckpoint {
         Map<String, INDArray> m = new LinkedHashMap<>();
         if (s.bestParams != null) m.put("best_params.bin", s.bestParams);
         if (s.bestUpdater != null) m.put("best_updater.bin", s.bestUpdater);
+        if (s.outerMomentum != null) m.put("outer_momentum.bin", s.outerMomentum);
         return m;
     }
 
     /**
      * The accepted entries and their size limits in bytes for a model of {@code parameterCount} float32 parameters:
      * {@code state.json} {@link #STATE_JSON_LIMIT}; {@code model.zip} 16 bytes a parameter (parameters and Adam's two
-     * moments, 12 bytes, with room) plus {@link #MODEL_ZIP_SLACK}; {@code best_params.bin} 4 and
-     * {@code best_updater.bin} 8 bytes a parameter; none above {@link #MAX_ENTRY}.
+     * moments, 12 bytes, with room) plus {@link #MODEL_ZIP_SLACK}; {@code best_params.bin} and
+     * {@code outer_momentum.bin} 4 and {@code best_updater.bin} 8 bytes a parameter; none above {@link #MAX_ENTRY}.
      */
     static Map<String, Long> limits(long parameterCount) {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -123,6 +125,7 @@ final class BertCheckpoint {
         m.put("model.zip", Math.min(MAX_ENTRY, 16 * parameterCount + MODEL_ZIP_SLACK));
         m.put("best_params.bin", Math.min(MAX_ENTRY, 4 * parameterCount));
         m.put("best_updater.bin", Math.min(MAX_ENTRY, 8 * parameterCount));
+        m.put("outer_momentum.bin", Math.min(MAX_ENTRY, 4 * parameterCount));
         return m;
     }
 
@@ -204,6 +207,9 @@ final class BertCheckpoint {
             INDArray view = net.getUpdater().getStateViewArray();
             s.bestUpdater = floats(entries.get("best_updater.bin"), view == null ? 0 : view.length(),
                     p + ": best_updater.bin");
+        }
+        if (entries.containsKey("outer_momentum.bin")) {
+            s.outerMomentum = floats(entries.get("outer_momentum.bin"), net.numParams(), p + ": outer_momentum.bin");
         }
         return new Saved(p.toString(), net, s);
     }

@@ -15,19 +15,18 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 /**
  * Data-parallel BERT pretraining with DL4J Spark parameter averaging ({@link SparkComputationGraph} +
@@ -35,8 +34,11 @@ import scala.Tuple2;
  * {@code averagingFrequency} minibatches of {@code batchSizePerWorker} examples, then parameters and Adam state are
  * averaged on the driver. The caller's SparkConf should use Kryo with {@code org.nd4j.kryo.Nd4jRegistrator} and {@link BertKryoRegistrator} (see {@link BertKryoRegistrator#REGISTRATORS}).
  *
- * <p>Each epoch the training RDD is shuffled (seeded by {@code training.seed() + epoch}) and fitted one averaging
- * round ({@code workers x averagingFrequency x batchSizePerWorker} examples) at a time, with the learning rate
+ * <p>Each epoch the training RDD is laid out once in a seeded random order ({@link EpochLayout}: seeded by
+ * {@code 31 seed + epoch}, buckets of about 65,536 examples) and fitted one averaging round
+ * ({@code workers x averagingFrequency x batchSizePerWorker} examples) at a time; a round reads only the buckets
+ * holding its examples, so its cost does not grow with the training set, and deals them to the workers in a fixed
+ * order (position {@code j} of the round to worker {@code j mod workers}), with the learning rate
  * of Google BERT's schedule ({@link WarmupSchedule}: linear warm-up, linear decay to 0 at the run's last step) set
  * by the driver before each round on every layer, as a {@link RoundSchedule} (per step, with Adam's bias correction
  * continued across rounds). The held-out set is evaluated on the driver with {@link BertEvaluator} once per epoch, or every
@@ -63,6 +65,12 @@ import scala.Tuple2;
  * pooler get no gradient (decoupled weight decay still shrinks their weights); held-out NSP metrics are NaN in
  * {@link BertMetrics} and absent from the logs.
  *
+ * <p><b>Synchronization.</b> Every round each worker runs {@code averagingFrequency} (H) Adam steps on its own
+ * examples from the round's parameters; the driver averages the workers' parameters and Adam moments (DL4J), then
+ * applies the {@link #outerOptimizer(OuterOptimizer) outer optimizer}: plain averaging by default, or DiLoCo's
+ * Nesterov momentum / BMUF's block momentum on the averaged parameter delta (see {@link OuterOptimizer}); a larger H
+ * synchronizes less often (local SGD).
+ *
  * <p><b>Checkpoints.</b> With {@link BertTrainingConfig#checkpointDir()} set, a checkpoint
  * {@code checkpoint-NNNNNNNN.zip} (NNNNNNNN = averaging rounds done) is written every
  * {@link BertTrainingConfig#checkpointEvery()} rounds and at the end, atomically (a temporary sibling renamed into
@@ -70,7 +78,7 @@ import scala.Tuple2;
  * state), {@code state.json} (round counter, examples seen, training seconds, evaluations, held-out metrics so far,
  * the per-round log, early-stopping best loss and evaluation, the run fingerprint, the state of the training
  * master's split RNG, a {@link SplitRng}, as one integer) and, with early stopping, {@code best_params.bin} and
- * {@code best_updater.bin} (raw little-endian float32). It holds no Java-serialised object; reading bounds every entry by the model's size
+ * {@code best_updater.bin}, and with a stateful outer optimizer {@code outer_momentum.bin} (raw little-endian float32). It holds no Java-serialised object; reading bounds every entry by the model's size
  * and refuses older formats (see {@link BertCheckpoint}). {@link #fit} resumes from the newest checkpoint in the
  * folder: it skips the rounds done (shuffles are a pure function of seed and epoch), restores the model, updater, counters and RNG, and continues, so
  * that a resumed run ends with the parameters of an uninterrupted one (up to the order of floating-point sums in the
@@ -89,6 +97,8 @@ public final class BertSparkTrainer {
     private ComputationGraph initialModel;
     private String roundLogPath;
     private boolean nextSentencePrediction = true;
+    private OuterOptimizer outer = OuterOptimizer.average();
+    private long examplesPerPartition = EpochLayout.DEFAULT_EXAMPLES_PER_PARTITION;
     /** Test hook: throw after this many averaging rounds (after their checkpoint), simulating a killed driver. */
     int crashAfterRounds = -1;
 
@@ -130,6 +140,26 @@ public final class BertSparkTrainer {
      */
     public BertSparkTrainer nextSentencePrediction(boolean enabled) {
         this.nextSentencePrediction = enabled;
+        return this;
+    }
+
+    /**
+     * The driver's outer optimizer over the workers' averaged parameters (default {@link OuterOptimizer#average()},
+     * DL4J's plain parameter averaging; {@link OuterOptimizer#diloco()} for DiLoCo's Nesterov momentum). Each
+     * averaging round is then one outer step after {@link BertTrainingConfig#averagingFrequency()} inner steps.
+     */
+    public BertSparkTrainer outerOptimizer(OuterOptimizer optimizer) {
+        this.outer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+        return this;
+    }
+
+    /**
+     * Target examples per bucket of the epoch layout ({@link EpochLayout}; default 65,536, rounded up to a multiple of
+     * the round size): a round reads the one or two buckets holding its examples.
+     */
+    public BertSparkTrainer examplesPerPartition(long examples) {
+        if (examples < 1) throw new IllegalArgumentException("examplesPerPartition must be >= 1");
+        this.examplesPerPartition = examples;
         return this;
     }
 
@@ -203,6 +233,8 @@ public final class BertSparkTrainer {
                 .averagingFrequency(training.averagingFrequency())
                 .workerPrefetchNumBatches(0)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
+                // the round's examples are already dealt to the workers by EpochLayout, in a seeded order
+                .repartionData(Repartition.Never)
                 .saveUpdater(true)
                 .rngSeed(training.seed())
                 .build();
@@ -222,34 +254,42 @@ public final class BertSparkTrainer {
         LongAccumulator tokens = sc.sc().longAccumulator("bert-real-tokens");
         double runSeconds = 0;   // training seconds of this process (for the ETA)
         int runRounds = 0;
-        JavaPairRDD<BertExample, Long> indexed = null;
-        int indexedEpoch = -1;
+        if (outer.stateful() && s.outerMomentum == null) {
+            s.outerMomentum = net.params().dup().assign(0);
+        }
+        long bucket = (Math.max(chunk, examplesPerPartition) + chunk - 1) / chunk * chunk;
+        EpochLayout layout = null;
+        int layoutEpoch = -1;
         while (!s.finished && s.roundsDone < totalRounds) {
             int epoch = (int) (s.roundsDone / roundsPerEpoch);
-            if (epoch != indexedEpoch) {
-                if (indexed != null) indexed.unpersist();
-                final long shuffleSeed = training.seed() * 31 + epoch;
-                indexed = train.zipWithIndex()
-                        .mapToPair(t -> new Tuple2<>(mix(t._2() ^ shuffleSeed), t._1()))
-                        .sortByKey()
-                        .values()
-                        .zipWithIndex()
-                        .cache();
-                indexedEpoch = epoch;
+            if (epoch != layoutEpoch) {
+                if (layout != null) layout.close();
+                long t0 = System.nanoTime();
+                layout = EpochLayout.of(train, total, training.seed() * 31 + epoch, bucket);
+                layoutEpoch = epoch;
+                log.info("BERT epoch {} laid out in {} buckets of about {} examples ({} s)", epoch, layout.buckets(),
+                        bucket, String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
             }
             final long lo = (s.roundsDone % roundsPerEpoch) * chunk;
             final long hi = Math.min(total, lo + chunk);
             tokens.reset();
-            JavaRDD<MultiDataSet> data = indexed.filter(t -> t._2() >= lo && t._2() < hi)
-                    .keys()
-                    .repartition(workers)
+            JavaRDD<MultiDataSet> data = layout.round(lo, hi, workers)
                     .mapPartitions(it -> toBatches(it, batch, cfg, nsp, tokens));
             int step = s.roundsDone * training.averagingFrequency();
             // logged: the nominal rate at the middle of the round
             double lr = schedule.valueAt(step + training.averagingFrequency() / 2, epoch);
             BertModel.setSchedule(spark.getNetwork(), roundSchedule(spark.getNetwork(), step, totalSteps));
             long t0 = System.nanoTime();
+            INDArray start = outer.stateful() ? spark.getNetwork().params().dup() : null;
             spark.fitMultiDataSet(data);
+            double outerSeconds = 0;
+            if (start != null) {
+                long o0 = System.nanoTime();
+                INDArray params = spark.getNetwork().params();
+                outer.step(start, params, s.outerMomentum);
+                spark.getNetwork().setParams(params);
+                outerSeconds = (System.nanoTime() - o0) / 1e9;
+            }
             double roundSeconds = (System.nanoTime() - t0) / 1e9;
             s.trainSeconds += roundSeconds;
             runSeconds += roundSeconds;
@@ -268,6 +308,7 @@ public final class BertSparkTrainer {
             line.put("examples_seen", s.seen);
             line.put("tokens", tokens.value());
             line.put("round_seconds", round3(roundSeconds));
+            if (start != null) line.put("outer_step_seconds", round3(outerSeconds));
             line.put("train_seconds", round3(s.trainSeconds));
             line.put("tokens_per_second", Math.round(tokens.value() / roundSeconds));
             line.put("examples_per_second", round3((hi - lo) / roundSeconds));
@@ -329,7 +370,7 @@ public final class BertSparkTrainer {
                 throw new IllegalStateException("BertSparkTrainer: simulated crash after " + s.roundsDone + " rounds");
             }
         }
-        if (indexed != null) indexed.unpersist();
+        if (layout != null) layout.close();
         ComputationGraph result = spark.getNetwork();
         if (early) {
             result.setParams(s.bestParams);
@@ -369,6 +410,8 @@ public final class BertSparkTrainer {
         INDArray bestUpdater;
         /** State of the training master's {@link SplitRng}; null when it could not be installed. */
         Long splitRngState;
+        /** The {@link OuterOptimizer}'s momentum buffer, float32 [numParams]; null for plain averaging. */
+        INDArray outerMomentum;
     }
 
     /** What must match between a checkpoint and the run resuming from it. */
@@ -386,6 +429,8 @@ public final class BertSparkTrainer {
         f.put("train_examples", totalExamples);
         f.put("early_stopping", early);
         f.put("next_sentence_prediction", nextSentencePrediction);
+        // absent for plain averaging, so that its checkpoints keep their fingerprint
+        if (outer.stateful()) f.put("outer_optimizer", outer.toString());
         try {
             return JSON.writeValueAsString(f);
         } catch (IOException e) {

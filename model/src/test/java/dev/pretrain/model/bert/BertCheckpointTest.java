@@ -136,6 +136,49 @@ class BertCheckpointTest {
         assertEquals(0.0, maxAbsDiff(net.params(), reloaded.params()));
     }
 
+    /**
+     * With DiLoCo's outer optimizer the momentum buffer is checkpointed: a killed and resumed run ends where an
+     * uninterrupted one does; Nesterov with learning rate 1 and no momentum trains exactly like plain averaging; and
+     * DiLoCo's step moves the parameters elsewhere than plain averaging.
+     */
+    @Test
+    void outerOptimizerStateIsCheckpointedAndResumedExactly(@TempDir Path tmp) throws Exception {
+        BertTestData data = BertTestData.load(BertTestData.shared().resolve("data/corpora/moby-dick.txt"), 300_000, 600);
+        BertConfig cfg = BertConfig.tiny(data.vocabSize()).withSequence(24, 4);
+        List<BertExample> train = data.examples(8 * ROUNDS, 0, cfg, 31);
+        List<BertExample> heldout = data.examples(16, data.sentences.size() - 300, cfg, 32);
+        BertTrainingConfig base = new BertTrainingConfig(4, 1, 2, 1, 2e-3, 0.01, 2, 5);
+        OuterOptimizer diloco = OuterOptimizer.diloco();
+        try (JavaSparkContext sc = new JavaSparkContext(BertSparkTrainerTest.localConf())) {
+            JavaRDD<BertExample> rdd = sc.parallelize(train, 3);
+            BertTrainResult full = trainer(cfg, base.withCheckpoints(tmp.resolve("full").toString(), 2),
+                    tmp.resolve("full.jsonl")).outerOptimizer(diloco).fit(sc, rdd, heldout);
+            String parts = tmp.resolve("parts").toString();
+            BertSparkTrainer first = trainer(cfg, base.withCheckpoints(parts, 1), tmp.resolve("parts.jsonl"))
+                    .outerOptimizer(diloco);
+            first.crashAfterRounds = ROUNDS / 2 + 1;
+            assertThrows(IllegalStateException.class, () -> first.fit(sc, rdd, heldout));
+            BertTrainResult resumed = trainer(cfg, base.withCheckpoints(parts, 1), tmp.resolve("parts.jsonl"))
+                    .outerOptimizer(diloco).fit(sc, rdd, heldout);
+            double diff = maxAbsDiff(full.model().params(), resumed.model().params());
+            assertTrue(diff < 1e-4, "parameters differ by " + diff);
+            // a run with another outer optimizer does not take these checkpoints
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> trainer(cfg, base.withCheckpoints(parts, 1), tmp.resolve("x.jsonl")).fit(sc, rdd, heldout));
+            assertTrue(refused.getMessage().contains("another run"), refused.getMessage());
+
+            BertTrainResult averaged = trainer(cfg, base, tmp.resolve("avg.jsonl")).fit(sc, rdd, heldout);
+            BertTrainResult identity = trainer(cfg, base, tmp.resolve("id.jsonl"))
+                    .outerOptimizer(new OuterOptimizer(OuterOptimizer.Kind.NESTEROV, 1, 0)).fit(sc, rdd, heldout);
+            double same = maxAbsDiff(averaged.model().params(), identity.model().params());
+            assertTrue(same < 1e-5, "Nesterov(lr 1, momentum 0) vs plain averaging: " + same);
+            double moved = maxAbsDiff(averaged.model().params(), full.model().params());
+            assertTrue(moved > 1e-4, "DiLoCo vs plain averaging: " + moved);
+            assertTrue(full.rounds().get(full.rounds().size() - 1).heldout().mlmLoss()
+                    < full.rounds().get(0).heldout().mlmLoss(), "DiLoCo lowered the held-out loss: " + full.rounds());
+        }
+    }
+
     private static BertSparkTrainer trainer(BertConfig cfg, BertTrainingConfig tc, Path log) {
         return new BertSparkTrainer(cfg, tc).evaluateEveryRounds(2).evalBatchSize(16).roundLog(log.toString());
     }
