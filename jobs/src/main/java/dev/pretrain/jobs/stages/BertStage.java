@@ -176,6 +176,7 @@ public final class BertStage {
         BertMetrics last = result.rounds().get(result.kept()).heldout();
         report.put("model", o.bertConfig() != null ? o.bertConfig() : o.model() == null ? "tiny" : o.model());
         report.put("config", cfg);
+        report.put("parameters", cfg.parameterCount());
         report.put("pretraining_task",
                 task == null ? "unrecorded (no " + ExamplesStage.CONFIG_FILE + ")" : task.optionName());
         report.put("next_sentence_prediction", nsp);

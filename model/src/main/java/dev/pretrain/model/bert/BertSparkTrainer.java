@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  * excluded), {@code tokens_per_second}, {@code examples_per_second}, {@code learning_rate}, {@code train_loss} (MLM +
  * NSP cross-entropy of the workers' last minibatch, MLM only without {@link #nextSentencePrediction NSP}, averaged
  * over workers: DL4J's score minus its weight-decay term),
+ * {@code sync_bytes_broadcast} (float32 parameters and updater state the driver broadcasts: each executor fetches it
+ * once), {@code sync_bytes_collected} (the same from each worker of the round back to the driver),
+ * {@code outer_step_seconds} (with a stateful {@link OuterOptimizer}),
  * {@code train_regularization} (that term, {@code 0.5 x weightDecay x ||w||^2} of the averaged parameters; DL4J's score
  * includes it, so the score grows with the weights' norm and is not comparable to the
  * held-out losses), {@code eta_seconds}; rounds
@@ -309,6 +312,12 @@ public final class BertSparkTrainer {
             line.put("tokens", tokens.value());
             line.put("round_seconds", round3(roundSeconds));
             if (start != null) line.put("outer_step_seconds", round3(outerSeconds));
+            // DL4J sends the parameters and the updater state (Adam's two moments) to every worker and back
+            long syncBytes = 4L * (spark.getNetwork().numParams() + (spark.getNetwork().getUpdater().getStateViewArray()
+                    == null ? 0 : spark.getNetwork().getUpdater().getStateViewArray().length()));
+            int active = (int) Math.min(workers, hi - lo);
+            line.put("sync_bytes_broadcast", syncBytes);
+            line.put("sync_bytes_collected", syncBytes * active);
             line.put("train_seconds", round3(s.trainSeconds));
             line.put("tokens_per_second", Math.round(tokens.value() / roundSeconds));
             line.put("examples_per_second", round3((hi - lo) / roundSeconds));

@@ -62,23 +62,30 @@ class HfBertExportTest {
         while (vocab.size() < VOCAB) vocab.add("w" + vocab.size());
     }
 
-    /** Seeded examples: [CLS] A [SEP] B [SEP] then padding (different lengths), up to PRED masked positions. */
+    /** Seeded examples of this test's sizes (see {@link #examples(int, int, int, int)}). */
     static List<BertExample> examples() {
+        return examples(SEQ, PRED, VOCAB, BATCH);
+    }
+
+    /**
+     * Seeded examples: [CLS] A [SEP] B [SEP] then padding (lengths seq, 11/16 seq, 7/16 seq, ...), up to {@code pred}
+     * masked positions (the third example has 2 padding predictions); token ids in [5, vocab).
+     */
+    static List<BertExample> examples(int seq, int pred, int vocabSize, int batch) {
         Random rnd = new Random(11);
         List<BertExample> out = new ArrayList<>();
-        int[] lengths = {SEQ, 11, 7};
-        for (int i = 0; i < BATCH; i++) {
-            int len = lengths[i];
-            int[] ids = new int[SEQ], mask = new int[SEQ], seg = new int[SEQ];
+        for (int i = 0; i < batch; i++) {
+            int real = i == 2 ? Math.min(2, pred) : pred;
+            int len = i == 0 ? seq : Math.max(2 * real + 3, seq * (i % 2 == 1 ? 11 : 7) / 16);
+            int[] ids = new int[seq], mask = new int[seq], seg = new int[seq];
             int sepA = 1 + len / 2;
             for (int j = 0; j < len; j++) {
-                ids[j] = j == 0 ? 2 : (j == sepA || j == len - 1) ? 3 : 5 + rnd.nextInt(VOCAB - 5);
+                ids[j] = j == 0 ? 2 : (j == sepA || j == len - 1) ? 3 : 5 + rnd.nextInt(vocabSize - 5);
                 mask[j] = 1;
                 seg[j] = j > sepA ? 1 : 0;
             }
-            int[] pos = new int[PRED], mids = new int[PRED];
-            float[] w = new float[PRED];
-            int real = i == 2 ? 2 : PRED;  // the last example has 2 padding predictions
+            int[] pos = new int[pred], mids = new int[pred];
+            float[] w = new float[pred];
             for (int k = 0; k < real; k++) {
                 pos[k] = 1 + k * 2;
                 mids[k] = ids[pos[k]];
@@ -195,7 +202,32 @@ class HfBertExportTest {
         Path dir = Path.of(System.getProperty("hf.check.dir", tmp.toString()));
         HfBertExport.write(net, cfg, vocab, true, dir.resolve("hf"));
         assertTrue(Files.size(dir.resolve("hf/model.safetensors")) > 4L * net.numParams());
-        List<BertExample> ex = examples();
+        writeCase(net, cfg, examples(), dir);
+
+        String python = System.getProperty("hf.check.python", "/usr/bin/python3");
+        String reason = torchMissing(python);
+        if (reason != null) {
+            // CI (.ci/run) installs python3-torch and sets PRETRAIN_REQUIRE_TORCH=1: there a missing torch is a
+            // failure, not a silent skip of the export check
+            assertFalse("1".equals(System.getenv("PRETRAIN_REQUIRE_TORCH")), "PRETRAIN_REQUIRE_TORCH=1 but " + reason);
+            System.out.println("HF-EXPORT-CHECK skipped: " + reason);
+            Assumptions.abort(reason);
+        }
+        Path script = Path.of("src/test/python/check_hf_export.py").toAbsolutePath();
+        Process p = new ProcessBuilder(python, script.toString(), dir.toString(), "1e-4").redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        System.out.print(log);
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(log.contains("HF-EXPORT-CHECK tensors=" + HfBertExport.stateDict(net, cfg).size()), log);
+    }
+
+    /**
+     * Writes {@code dir/case.json} for check_hf_export.py: the examples' input_ids, segment_ids, input_mask,
+     * masked_lm_positions (padding predictions gather position 0) and the DL4J graph's outputs on them:
+     * sequence_output [b, T, H] (last encoder layer), mlm_log_probs [b, P, V], nsp_log_probs [b, 2].
+     */
+    static void writeCase(ComputationGraph net, BertConfig cfg, List<BertExample> ex, Path dir) throws IOException {
         MultiDataSet mds = BertBatches.toMultiDataSet(ex, cfg);
         INDArray[] out = net.output(false, mds.getFeatures());
         Map<String, INDArray> acts = net.feedForward(mds.getFeatures(), false);
@@ -217,24 +249,8 @@ class HfBertExportTest {
         c.put("sequence_output", nested(seq));
         c.put("mlm_log_probs", nested(mlm));
         c.put("nsp_log_probs", nsp.toFloatMatrix());
+        Files.createDirectories(dir);
         Files.writeString(dir.resolve("case.json"), new ObjectMapper().writeValueAsString(c));
-
-        String python = System.getProperty("hf.check.python", "/usr/bin/python3");
-        String reason = torchMissing(python);
-        if (reason != null) {
-            // CI (.ci/run) installs python3-torch and sets PRETRAIN_REQUIRE_TORCH=1: there a missing torch is a
-            // failure, not a silent skip of the export check
-            assertFalse("1".equals(System.getenv("PRETRAIN_REQUIRE_TORCH")), "PRETRAIN_REQUIRE_TORCH=1 but " + reason);
-            System.out.println("HF-EXPORT-CHECK skipped: " + reason);
-            Assumptions.abort(reason);
-        }
-        Path script = Path.of("src/test/python/check_hf_export.py").toAbsolutePath();
-        Process p = new ProcessBuilder(python, script.toString(), dir.toString(), "1e-4").redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        System.out.print(log);
-        assertEquals(0, p.exitValue(), log);
-        assertTrue(log.contains("HF-EXPORT-CHECK tensors=" + HfBertExport.stateDict(net, cfg).size()), log);
     }
 
     private static float[][][] nested(INDArray a) {
