@@ -93,6 +93,11 @@ class ExamplesDeterminismTest {
 
     /** Every row as one canonical line, the lines sorted. */
     static List<String> sortedRows(Path dir) {
+        return sortedRows(spark, dir);
+    }
+
+    /** Every row of the Parquet folder {@code dir} as one canonical line, the lines sorted. */
+    static List<String> sortedRows(SparkSession spark, Path dir) {
         List<String> lines = new ArrayList<>();
         for (Row r : spark.read().parquet(dir.toString()).collectAsList()) {
             StringBuilder b = new StringBuilder();

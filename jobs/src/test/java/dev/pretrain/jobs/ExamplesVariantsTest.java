@@ -28,6 +28,7 @@ import dev.pretrain.examples.mlm.DynamicMasker;
 import dev.pretrain.examples.mlm.LengthBins;
 import dev.pretrain.examples.mlm.MaskedLmConfig;
 import dev.pretrain.examples.mlm.MaskingMode;
+import dev.pretrain.examples.mlm.MlmShards;
 import dev.pretrain.examples.mlm.PretrainingTask;
 import dev.pretrain.jobs.cli.PretrainCli;
 import dev.pretrain.jobs.report.StageReport;
@@ -69,7 +70,7 @@ class ExamplesVariantsTest {
         for (int n : new int[] {1, 3}) {
             Path out = tmp.resolve("sop-" + n);
             StageReport r = ExamplesStage.runMlm(spark, new ExamplesStage.MlmOptions((n == 1 ? tok1 : tok3).toString(),
-                    ImdbSlice.VOCAB.toString(), out.toString(), sop, 4, 0.1,
+                    ImdbSlice.VOCAB.toString(), out.toString(), sop, 4, MlmShards.DEFAULT_TARGET_SHARD_TOKENS, 0.1,
                     n == 1 ? ExamplesStage.OutputFormat.BOTH : ExamplesStage.OutputFormat.PARQUET, BIN));
             if (n == 1) {
                 sopReport = r;

@@ -53,7 +53,7 @@ class PipelineEndToEndTest {
                     - {name: wikitext, uri: '%s', format: headings, heading_regex: '^ = [^=].* = $', skip_regex: '^ = = .* = = *$', wikitext: true, line_per_paragraph: true}
                     - {name: moby, uri: '%s', format: headings, heading_regex: '^CHAPTER \\d+'}
                 vocab: {size: 3000}
-                examples: {shards: 4, heldout_fraction: 0.05, skipgram: {enabled: true, fraction: 0.1}}
+                examples: {shards: 4, target_shard_tokens: 50000, heldout_fraction: 0.05, skipgram: {enabled: true, fraction: 0.1}}
                 word2vec: {epochs: 1, rounds_per_epoch: 2, min_count: 3, dim: 32}
                 bert: {batch_size_per_worker: 16, averaging_frequency: 3, max_train_examples: 400, max_heldout_examples: 64, warmup_steps: 2}
                 evaluate:
@@ -104,6 +104,23 @@ class PipelineEndToEndTest {
         assertEquals(3000, vocab.size());
         assertEquals(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"), vocab.subList(0, 5));
         assertTrue(vocab.stream().anyMatch(t -> t.startsWith("##")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void mlmShardsFollowTheTokenCount() {
+        Map<String, Object> config = (Map<String, Object>) stage("examples-mlm").get("config");
+        Map<String, Object> shards = (Map<String, Object>) config.get("shards");
+        Map<String, Object> input = (Map<String, Object>) config.get("input");
+        long total = 0;
+        for (String split : List.of("train", "heldout")) {
+            long tokens = ((Number) ((Map<String, Object>) input.get(split)).get("tokens")).longValue();
+            total += tokens;
+            assertEquals(Math.max(4, (tokens + 49_999) / 50_000), ((Number) shards.get(split)).longValue(),
+                    split + ": max(shards, ceil(" + tokens + " / target_shard_tokens))");
+        }
+        assertEquals(((Number) stage("tokenize").get("tokens")).longValue(), total, "the tokens tokenize wrote");
+        assertTrue(((Number) shards.get("train")).intValue() > 4, "more shards than the minimum: " + shards);
     }
 
     @Test

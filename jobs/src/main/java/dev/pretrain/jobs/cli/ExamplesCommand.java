@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 
 import dev.pretrain.examples.mlm.MaskedLmConfig;
 import dev.pretrain.examples.mlm.MaskingMode;
+import dev.pretrain.examples.mlm.MlmShards;
 import dev.pretrain.examples.mlm.PretrainingTask;
 import dev.pretrain.jobs.stages.ExamplesStage;
 import picocli.CommandLine.Command;
@@ -75,8 +76,15 @@ final class ExamplesCommand implements Runnable {
         int binSize;
 
         @Option(names = "--shards", defaultValue = "16",
-                description = "Document groups (by seeded doc_id hash) that random next sentences are drawn within (default: ${DEFAULT-VALUE}).")
+                description = {"Least number of shards a split is grouped into (by seeded doc_id hash); random next",
+                        "sentences are drawn within a shard, one task generates one shard (default: ${DEFAULT-VALUE})."})
         int shards;
+
+        @Option(names = "--target-shard-tokens", defaultValue = "" + MlmShards.DEFAULT_TARGET_SHARD_TOKENS,
+                description = {"Input tokens a shard holds at most on average: a split gets max(--shards,",
+                        "ceil(tokens / target)) shards, which bounds a task's memory (about 8 + 8.7 x dupe-factor",
+                        "bytes a token); 0 = exactly --shards (default: ${DEFAULT-VALUE})."})
+        long targetShardTokens;
 
         @Option(names = "--heldout-fraction", defaultValue = "0.01", description = "Share of documents held out (default: ${DEFAULT-VALUE}).")
         double heldoutFraction;
@@ -91,7 +99,7 @@ final class ExamplesCommand implements Runnable {
             MaskedLmConfig cfg = new MaskedLmConfig(maxSeqLength, maxPredictions, maskedLmProb, shortSeqProb,
                     dupeFactor, seed, wholeWordMasking, PretrainingTask.parse(task), MaskingMode.parse(masking));
             return spark.run("examples mlm", s -> ExamplesStage.runMlm(s,
-                    new ExamplesStage.MlmOptions(tokenized, vocab, output, cfg, shards, heldoutFraction,
+                    new ExamplesStage.MlmOptions(tokenized, vocab, output, cfg, shards, targetShardTokens, heldoutFraction,
                             ExamplesStage.OutputFormat.parse(format), binSize)));
         }
     }

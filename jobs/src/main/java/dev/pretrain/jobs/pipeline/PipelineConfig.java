@@ -139,7 +139,10 @@ public final class PipelineConfig {
         public String masking = "static";
         /** Sequence-length bin width (NVIDIA LDDL): adds length_bin and partitions the output by it; 0 = off. */
         public int binSize = 0;
+        /** Least number of shards a split is generated in (random next sentences come from the same shard). */
         public int shards = 16;
+        /** Input tokens a shard holds at most on average (bounds a task's memory); 0 = exactly {@code shards}. */
+        public long targetShardTokens = dev.pretrain.examples.mlm.MlmShards.DEFAULT_TARGET_SHARD_TOKENS;
         public double heldoutFraction = 0.01;
         public SkipGram skipgram = new SkipGram();
     }

@@ -70,7 +70,7 @@ public final class PipelineRunner {
                 dev.pretrain.examples.mlm.PretrainingTask.parse(e.task),
                 dev.pretrain.examples.mlm.MaskingMode.parse(e.masking));
         stage(stages, run, hconf, ExamplesStage.runMlm(spark, new ExamplesStage.MlmOptions(run.tokenized(),
-                run.vocabFile(), run.mlmExamples(), mlm, e.shards, e.heldoutFraction,
+                run.vocabFile(), run.mlmExamples(), mlm, e.shards, e.targetShardTokens, e.heldoutFraction,
                 ExamplesStage.OutputFormat.PARQUET, e.binSize)));
         PipelineConfig.Word2Vec w = c.word2vec;
         if (e.skipgram.enabled) {

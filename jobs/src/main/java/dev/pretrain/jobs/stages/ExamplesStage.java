@@ -20,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -31,6 +32,7 @@ import dev.pretrain.examples.mlm.DynamicMasker;
 import dev.pretrain.examples.mlm.LengthBins;
 import dev.pretrain.examples.mlm.MaskedLmConfig;
 import dev.pretrain.examples.mlm.MaskingMode;
+import dev.pretrain.examples.mlm.MlmShards;
 import dev.pretrain.examples.mlm.PretrainingDataGenerator;
 import dev.pretrain.examples.mlm.PretrainingInstance;
 import dev.pretrain.examples.mlm.SpecialIds;
@@ -55,13 +57,26 @@ import scala.Tuple2;
  *
  * <p><b>MLM/NSP</b> ({@link PretrainingDataGenerator}, Google {@code create_pretraining_data.py}
  * semantics): documents are split into train and held-out by a seeded hash of {@code doc_id}, and
- * grouped into {@code shards} by another seeded hash of {@code doc_id} — never by Spark partition.
- * Random next sentences are drawn from the same shard (not the whole corpus as Google does) so that
- * one task holds one shard, and memory stays bounded by the shard size. Each shard is generated on one
- * task and becomes partition {@code shard} of its split (a fixed partitioner, {@code shards}
- * partitions per split), written in the generator's seeded order without any sort: the instances,
- * their order and the content of every output file depend only on the seed, the corpus and
- * {@code shards}, not on the input partitioning or the executor count.
+ * the documents of each split are grouped into shards by another seeded hash of {@code doc_id} — never by Spark
+ * partition. Random next sentences are drawn from the same shard (not the whole corpus as Google does) so that
+ * one task holds one shard. Each shard is generated on one task and becomes partition {@code shard} of its split
+ * (a fixed partitioner, one partition per shard), written in the generator's seeded order without any sort.
+ *
+ * <p><b>Shard count and memory.</b> A task holds its shard's documents once (the values Spark's
+ * {@code groupByKey} buffers for the shard; the sorted lists handed to the generator hold references to the same
+ * arrays) and the shard's instances in the generator's unpadded form, about {@code (8 + 8.7 * dupe_factor)}
+ * bytes per input token ({@link MlmShards}); rows are expanded one at a time as Spark pulls them. To bound that
+ * whatever the corpus size, each split gets {@code max(shards, ceil(tokens / target_shard_tokens))} shards
+ * ({@link MlmShards#count}): {@code tokens} are the split's WordPiece tokens, counted in a first pass over
+ * {@code doc_id} and the sentence lengths ({@code planShards}), so the count depends on the corpus alone, not on
+ * the input's Parquet files, its partitioning or the executors. {@code shards} is the least number
+ * ({@code --shards}, default 16, which keeps small corpora in 16 shards), {@code target_shard_tokens} 0 means
+ * exactly {@code shards}. The held-out split, a small share of the corpus, gets its own (usually the minimum)
+ * count instead of many tiny shards. The counts, the tokens and documents they were derived from, and each
+ * split's largest shard are recorded in {@link #CONFIG_FILE} ({@code min_shards}, {@code target_shard_tokens},
+ * {@code shards}, {@code input}) and the report. The instances, their order and the content of every output file
+ * depend only on the seed, the corpus and the settings (through the effective shard counts), not on the input
+ * partitioning or the executor count.
  *
  * <p>Outputs under {@code output}: {@link #CONFIG_FILE} (the settings, the task among them) and, by
  * {@link OutputFormat}:
@@ -135,25 +150,39 @@ public final class ExamplesStage {
     /**
      * MLM settings. The task and masking mode are in {@code config} ({@link MaskedLmConfig#task()},
      * {@link MaskedLmConfig#masking()}); {@code binSize} > 0 groups the output by sequence-length bin
-     * ({@link LengthBins}, NVIDIA LDDL), 0 = no binning.
+     * ({@link LengthBins}, NVIDIA LDDL), 0 = no binning. Each split gets {@link MlmShards#count
+     * max(shards, ceil(split tokens / targetShardTokens))} shards: {@code shards} (>= 1) is the least number,
+     * {@code targetShardTokens} (input tokens a shard, default {@link MlmShards#DEFAULT_TARGET_SHARD_TOKENS}) bounds
+     * a task's memory, 0 switches the derivation off (exactly {@code shards}).
+     *
+     * @throws IllegalArgumentException if {@code shards < 1}, {@code targetShardTokens < 0} or {@code binSize < 0}
      */
     public record MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
-                             double heldoutFraction, OutputFormat format, int binSize) {
-        /** Parquet output only, no binning. */
+                             long targetShardTokens, double heldoutFraction, OutputFormat format, int binSize) {
+        /** Parquet output only, no binning, the default target shard size. */
         public MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
                           double heldoutFraction) {
-            this(tokenized, vocab, output, config, shards, heldoutFraction, OutputFormat.PARQUET, 0);
+            this(tokenized, vocab, output, config, shards, MlmShards.DEFAULT_TARGET_SHARD_TOKENS, heldoutFraction,
+                    OutputFormat.PARQUET, 0);
         }
 
-        /** No binning. */
+        /** No binning, the default target shard size. */
         public MlmOptions(String tokenized, String vocab, String output, MaskedLmConfig config, int shards,
                           double heldoutFraction, OutputFormat format) {
-            this(tokenized, vocab, output, config, shards, heldoutFraction, format, 0);
+            this(tokenized, vocab, output, config, shards, MlmShards.DEFAULT_TARGET_SHARD_TOKENS, heldoutFraction,
+                    format, 0);
         }
 
         public MlmOptions {
             if (format == null) {
                 format = OutputFormat.PARQUET;
+            }
+            if (shards < 1) {
+                throw new IllegalArgumentException("shards must be >= 1 (the least number of shards), got " + shards);
+            }
+            if (targetShardTokens < 0) {
+                throw new IllegalArgumentException("target_shard_tokens must be >= 0 (0: exactly 'shards' shards), got "
+                        + targetShardTokens);
             }
             if (binSize < 0) {
                 throw new IllegalArgumentException("bin_size must be >= 0 (0: no length bins), got " + binSize);
@@ -267,6 +296,81 @@ public final class ExamplesStage {
         }
     }
 
+    /**
+     * The input of one split and its shards: documents and WordPiece tokens (summed sentence lengths), the
+     * effective shard count ({@link MlmShards#count}) and the tokens of the largest shard.
+     */
+    record SplitShards(long documents, long tokens, int shards, long largestShardTokens) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("documents", documents);
+            m.put("tokens", tokens);
+            m.put("largest_shard_tokens", largestShardTokens);
+            return m;
+        }
+    }
+
+    /**
+     * Sizes the shards of both splits from the input's tokens: one read of {@code doc_id} and the sentence lengths
+     * (Spark SQL {@code aggregate} over {@code size(sentence)}; no token ids reach Java), documents and tokens per
+     * split, {@link MlmShards#count} per split, then the tokens of every shard (from the same cached sizes) for the
+     * report. A token count depends on the corpus only, never on the input's files or partitioning.
+     *
+     * @return {@code train} and {@code heldout}, in that order
+     * @throws IllegalArgumentException (in a task) for a row without {@code doc_id}, naming the input and its file
+     */
+    static Map<String, SplitShards> planShards(Dataset<Row> input, String path, long seed, double heldoutFraction,
+                                               int minShards, long targetShardTokens) {
+        JavaRDD<Tuple2<String, Long>> sizes = input.select(functions.col("doc_id"),
+                        functions.expr("aggregate(sentences, 0L, (n, s) -> n + greatest(size(s), 0))"),
+                        functions.input_file_name())
+                .javaRDD()
+                .map(r -> {
+                    if (r.isNullAt(0)) {
+                        throw new IllegalArgumentException(path + ": a document without doc_id (file " + r.getString(2)
+                                + ")");
+                    }
+                    return new Tuple2<>(r.getString(0), r.isNullAt(1) ? 0L : r.getLong(1));
+                })
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            // documents, tokens of train; documents, tokens of heldout
+            long[] t = sizes.map(d -> isHeldout(seed, d._1(), heldoutFraction)
+                    ? new long[] {0, 0, 1, d._2()} : new long[] {1, d._2(), 0, 0}).fold(new long[4], ExamplesStage::sum);
+            int trainShards = MlmShards.count(t[1], minShards, targetShardTokens);
+            int heldoutShards = MlmShards.count(t[3], minShards, targetShardTokens);
+            // key: shard of train, or -1 - shard of heldout
+            Map<Integer, Long> perShard = sizes.mapToPair(d -> {
+                boolean heldout = isHeldout(seed, d._1(), heldoutFraction);
+                int shard = shardOf(seed, d._1(), heldout ? heldoutShards : trainShards);
+                return new Tuple2<>(heldout ? -1 - shard : shard, d._2());
+            }).reduceByKey(Long::sum).collectAsMap();
+            long largestTrain = 0;
+            long largestHeldout = 0;
+            for (Map.Entry<Integer, Long> e : perShard.entrySet()) {
+                if (e.getKey() >= 0) {
+                    largestTrain = Math.max(largestTrain, e.getValue());
+                } else {
+                    largestHeldout = Math.max(largestHeldout, e.getValue());
+                }
+            }
+            Map<String, SplitShards> m = new java.util.LinkedHashMap<>();
+            m.put("train", new SplitShards(t[0], t[1], trainShards, largestTrain));
+            m.put("heldout", new SplitShards(t[2], t[3], heldoutShards, largestHeldout));
+            return m;
+        } finally {
+            sizes.unpersist(false);
+        }
+    }
+
+    private static long[] sum(long[] a, long[] b) {
+        long[] s = a.clone();
+        for (int i = 0; i < s.length; i++) {
+            s[i] += b[i];
+        }
+        return s;
+    }
+
     public static StageReport runMlm(SparkSession spark, MlmOptions o) {
         StageReport report = new StageReport("examples-mlm");
         Configuration hconf = spark.sparkContext().hadoopConfiguration();
@@ -277,8 +381,10 @@ public final class ExamplesStage {
         SpecialIds ids = new SpecialIds(vocab.padId(), vocab.clsId(), vocab.sepId(), vocab.maskId(), vocab.size());
         Broadcast<boolean[]> cont = jsc.broadcast(PretrainingDataGenerator.continuationFlags(vocab.tokens()));
         long seed = cfg.seed();
-        int shards = Math.max(1, o.shards());
         double heldoutFraction = o.heldoutFraction();
+        Dataset<Row> input = spark.read().parquet(o.tokenized());
+        Map<String, SplitShards> plan = planShards(input, o.tokenized(), seed, heldoutFraction, o.shards(),
+                o.targetShardTokens());
         OutputFormat format = o.format();
 
         boolean dynamic = cfg.masking() == MaskingMode.DYNAMIC;
@@ -292,8 +398,8 @@ public final class ExamplesStage {
             // dynamic masking: the training split is written unmasked; the held-out split gets the fixed epoch-0
             // masks, so that evaluation sees the same masks every time
             boolean maskNow = dynamic && heldout;
-            JavaPairRDD<Integer, Tuple2<String, int[][]>> keyed = spark.read().parquet(o.tokenized())
-                    .select("doc_id", "sentences").javaRDD()
+            int shards = plan.get(split).shards();
+            JavaPairRDD<Integer, Tuple2<String, int[][]>> keyed = input.select("doc_id", "sentences").javaRDD()
                     .filter(r -> isHeldout(seed, r.getString(0), heldoutFraction) == heldout)
                     .mapToPair(r -> new Tuple2<>(shardOf(seed, r.getString(0), shards),
                             new Tuple2<>(r.getString(0), Rows.intArrays(r, 1))));
@@ -359,7 +465,16 @@ public final class ExamplesStage {
         config.put("task", cfg.task().optionName());
         config.put("masking", cfg.masking().optionName());
         config.put("bin_size", binSize);
-        config.put("shards", shards);
+        config.put("min_shards", o.shards());
+        config.put("target_shard_tokens", o.targetShardTokens());
+        Map<String, Object> shardCounts = new java.util.LinkedHashMap<>();
+        Map<String, Object> inputSizes = new java.util.LinkedHashMap<>();
+        plan.forEach((split, p) -> {
+            shardCounts.put(split, p.shards());
+            inputSizes.put(split, p.toMap());
+        });
+        config.put("shards", shardCounts);
+        config.put("input", inputSizes);
         config.put("heldout_fraction", heldoutFraction);
         config.put("format", format.name().toLowerCase(java.util.Locale.ROOT));
         HadoopFiles.writeString(HadoopFiles.join(o.output(), CONFIG_FILE), hconf, StageReport.toJson(config) + "\n");
@@ -501,6 +616,8 @@ public final class ExamplesStage {
     private static Iterator<Row> generateShard(Iterable<Tuple2<String, int[][]>> docs, MaskedLmConfig cfg,
                                                SpecialIds ids, boolean[] continuation, DynamicMasker maskNow,
                                                int binSize) {
+        // references only: the token arrays stay the ones Spark's groupByKey buffered, so the task holds the
+        // shard's documents once (plus the generator's instances)
         List<Tuple2<String, int[][]>> sorted = new ArrayList<>();
         docs.forEach(sorted::add);
         // doc_id, then content: the order of documents with the same id must not depend on the input order
