@@ -112,6 +112,21 @@ class HdfsIngestTest {
         }
         assertEquals(expected, IngestLanding.docs(spark.read().parquet(root + "/corpus/documents")));
 
+        // Byte-range splits of a file on HDFS (Hadoop's LineRecordReader over hdfs://) against the local file read
+        // whole: an uncompressed TSV in splits of 64 KiB.
+        Path plain = IngestLanding.slice(SharedData.corpus("imdb-aclImdb-v1-unsup-50k.tsv.gz"),
+                local.resolve("plain/c.tsv"), 300, 500, true, false);
+        IngestStage.run(spark, new IngestStage.Options(List.of(SourceSpec.imdb("imdb", plain.toString())),
+                tmp.resolve("plain-out").toString(), "en", 20, 1, 1 << 20));
+        put(plain, "/plain/c.tsv");
+        StageReport split = IngestStage.run(spark, new IngestStage.Options(List.of(SourceSpec.imdb("imdb",
+                root + "/plain/c.tsv")), root + "/plain-out", "en", 20, 1, 1 << 20).withSplitBytes(64 << 10));
+        assertEquals((java.nio.file.Files.size(plain) + (64 << 10) - 1) / (64 << 10),
+                ((Number) split.get("splits")).longValue());
+        assertEquals(IngestLanding.docs(spark.read().parquet(tmp.resolve("plain-out").toString())),
+                IngestLanding.docs(spark.read().parquet(root + "/plain-out")));
+        assertEquals(200L, ((Number) split.get("documents_in")).longValue());
+
         // Incremental ingest on HDFS: the second IMDB file lands after the first run.
         hdfs.delete(new org.apache.hadoop.fs.Path(root + "/landing/imdb/b.tsv.gz"), false);
         IncrementalIngestStage.Options opts = new IncrementalIngestStage.Options(sources(root + "/landing"),

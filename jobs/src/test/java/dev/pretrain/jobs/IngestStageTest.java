@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -397,5 +398,115 @@ class IngestStageTest {
         for (int i = 0; i < n; i++) {
             assertEquals(bytes[i], ((Number) sizes.get(i).get("bytes")).longValue());
         }
+    }
+
+    /** Byte offsets of the bzip2 block headers (the 48-bit magic 0x314159265359, at any bit offset). */
+    static List<Long> bzip2BlockStarts(byte[] b) {
+        List<Long> out = new ArrayList<>();
+        long window = 0;
+        long mask = (1L << 48) - 1;
+        for (long bit = 0; bit < 8L * b.length; bit++) {
+            window = ((window << 1) | ((b[(int) (bit >>> 3)] >>> (7 - (bit & 7))) & 1)) & mask;
+            if (bit >= 47 && window == 0x314159265359L) {
+                out.add((bit - 47) >>> 3);
+            }
+        }
+        return out;
+    }
+
+    /** The rows of an ingest output, sorted by doc_id, as comparable strings. */
+    static List<String> outputRows(String output) {
+        return spark.read().parquet(output).orderBy("doc_id").collectAsList().stream()
+                .map(r -> r.getString(0) + "\t" + r.getString(1) + "\t" + r.getString(2) + "\t"
+                        + String.join("\u001f", r.<String>getList(3)))
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void splitReadsGiveTheSameDocumentsAndAccountingAsWholeFiles() throws IOException {
+        Path in = Files.createDirectories(tmp.resolve("split-in"));
+        Path labeled = SharedData.corpus("imdb-aclImdb-v1-labeled-50k.tsv.gz");
+        Path tsv = IngestLanding.slice(labeled, in.resolve("imdb.tsv"), 0, 800, true, false);
+        Path src = IngestLanding.slice(labeled, tmp.resolve("split-src/b.tsv"), 800, 1600, true, false);
+        Path bz2 = in.resolve("imdb.tsv.bz2");
+        try (OutputStream out = new BZip2CompressorOutputStream(Files.newOutputStream(bz2), 1)) { // 100k blocks
+            Files.copy(src, out);
+        }
+        Path gz = IngestLanding.slice(labeled, in.resolve("imdb-gz.tsv.gz"), 1600, 2000, true, true);
+        // a bzip2 file cut 5000 bytes into the first block that starts in its third split: the second split fails
+        // reading its last line on into that block, the third reading the block; one problem for the file
+        long split = 128 << 10;
+        Path cutSrc = IngestLanding.slice(labeled, tmp.resolve("split-src/c.tsv"), 2000, 3000, true, false);
+        ByteArrayOutputStream full = new ByteArrayOutputStream();
+        try (OutputStream out = new BZip2CompressorOutputStream(full, 1)) {
+            Files.copy(cutSrc, out);
+        }
+        long blockStart = bzip2BlockStarts(full.toByteArray()).stream().filter(p -> p > 2 * split).findFirst()
+                .orElseThrow();
+        assertTrue(blockStart < 3 * split - 5000, "block at " + blockStart);
+        Files.write(in.resolve("cut.tsv.bz2"), Arrays.copyOf(full.toByteArray(), (int) blockStart + 5000));
+        // and a binary file
+        byte[] binary = new byte[300_000];
+        for (int i = 0; i < binary.length; i++) {
+            binary[i] = (byte) (i * 31);
+        }
+        Files.write(in.resolve("binary.txt"), binary);
+        List<String> reviews = imdbReviews(3000, 600);
+        ObjectMapper json = new ObjectMapper();
+        Path jsonl = in.resolve("reviews.jsonl");
+        Path csv = in.resolve("reviews.csv");
+        try (Writer j = Files.newBufferedWriter(jsonl); Writer c = Files.newBufferedWriter(csv)) {
+            c.write("id,review,label\r\n");
+            for (int i = 0; i < reviews.size(); i++) {
+                j.write(json.writeValueAsString(Map.of("id", i, "text", reviews.get(i))) + "\n");
+                if (i < 300) {
+                    c.write(i + ",\"" + reviews.get(i).replace("\"", "\"\"") + "\",pos\r\n");
+                }
+            }
+        }
+        List<SourceSpec> specs = List.of(
+                SourceSpec.imdb("imdb", in.resolve("*.tsv*").toString()),
+                SourceSpec.lines("text", in.resolve("*.txt").toString()),
+                SourceSpec.jsonLines("jsonl", jsonl.toString(), "text").withHtml(true),
+                SourceSpec.csv("csv", csv.toString(), "review", ',').withSingleLineRecords(true).withHtml(true));
+        IngestStage.Options whole = new IngestStage.Options(specs, tmp.resolve("split-whole/documents").toString(),
+                "en", 20, 1, 1 << 20);
+        StageReport a = IngestStage.run(spark, whole);
+        StageReport b = IngestStage.run(spark, new IngestStage.Options(specs, tmp.resolve("split-cut/documents")
+                .toString(), "en", 20, 1, 1 << 20).withSplitBytes(split));
+        assertAccounted(a);
+        assertAccounted(b);
+        // identical documents, shards and accounting
+        List<String> rowsA = outputRows((String) a.get("output"));
+        assertTrue(rowsA.size() > 2500, "documents " + rowsA.size());
+        assertEquals(rowsA, outputRows((String) b.get("output")));
+        for (String k : List.of("files_read", "bytes_in", "documents_in", "documents_kept", "dropped",
+                "duplicates_exact", "duplicates_near", "read_errors", "file_problems", "problem_files", "bytes_kept",
+                "shard_sizes", "by_corpus")) {
+            assertEquals(String.valueOf(a.get(k)), String.valueOf(b.get(k)), k);
+        }
+        assertEquals(Map.of("binary_file", 1L, "truncated", 1L), b.get("file_problems"), b.toJson());
+        assertEquals(7L, num(a, "files_read"));
+        // what was split: every file above 128 KiB but the gzip one
+        assertEquals(0L, num(a, "splits"));
+        assertEquals(7L, num(a, "read_tasks"));
+        assertEquals(List.of(), a.get("unsplittable_files"));
+        long splits = 0;
+        int splitFiles = 0;
+        for (Path f : List.of(tsv, bz2, in.resolve("cut.tsv.bz2"), in.resolve("binary.txt"), jsonl, csv)) {
+            long n = (Files.size(f) + split - 1) / split;
+            assertTrue(n >= 2, f + ": " + Files.size(f) + " bytes");
+            splits += n;
+            splitFiles++;
+        }
+        assertEquals(splits, num(b, "splits"));
+        assertEquals(splitFiles, num(b, "split_files"));
+        assertEquals(splits + 1, num(b, "read_tasks")); // + the gzip file, read whole
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> unsplittable = (List<Map<String, Object>>) b.get("unsplittable_files");
+        assertEquals(1, unsplittable.size(), b.toJson());
+        assertTrue(((String) unsplittable.get(0).get("file")).endsWith("imdb-gz.tsv.gz"));
+        assertEquals(Files.size(gz), ((Number) unsplittable.get(0).get("bytes")).longValue());
+        assertEquals("gzip is not splittable", unsplittable.get(0).get("reason"));
     }
 }

@@ -19,7 +19,9 @@ package dev.pretrain.corpus.ingest;
  *       {@link SourceSpec#field()} (a top-level name, or a JSON Pointer such as {@code /meta/text}).</li>
  *   <li>{@link #CSV}: RFC 4180 delimited text read with Apache Commons CSV (quoted fields may hold
  *       delimiters, doubled quotes and line breaks); the first record is the header and the document is
- *       the column named {@link SourceSpec#field()}; delimiter {@link SourceSpec#delimiter()}.</li>
+ *       the column named {@link SourceSpec#field()}; delimiter {@link SourceSpec#delimiter()}. With
+ *       {@link SourceSpec#singleLineRecords()} every line is parsed as one record (no field spans lines), so that
+ *       a large file can be split at line ends.</li>
  *   <li>{@link #WIKI_XML}: a MediaWiki XML export ({@code pages-articles} dump), streamed with StAX one
  *       page at a time; namespace-0 articles only, redirects skipped, text from {@link WikiMarkup}.</li>
  *   <li>{@link #TAGGED_TAR}: a tar archive whose members (names matching {@link SourceSpec#memberRegex()})

@@ -38,7 +38,9 @@ public final class DocumentSplitter implements Serializable {
 
   /**
    * @param maxDocChars a multi-line document stops growing once it is longer than this (its text is then
-   *                    cut, somewhere past {@code maxDocChars}, so a caller can tell and drop it); bounds memory
+   *                    cut, somewhere past {@code maxDocChars}, so a caller can tell and drop it); bounds memory.
+   *                    A {@code LINE} or {@code TSV} line longer than this is returned whole (not its TSV column,
+   *                    which a line reader may have cut), so the caller drops it too
    */
   public DocumentSplitter(SourceSpec spec, int maxDocChars) {
     if (maxDocChars < 1) {
@@ -62,9 +64,28 @@ public final class DocumentSplitter implements Serializable {
    *     naming the source and 1-based line number for a TSV line lacking the text column
    */
   public Iterator<String> split(Iterator<String> lines) {
+    return split(lines, true);
+  }
+
+  /**
+   * Streams raw document texts from a run of whole lines of one file, in file order.
+   *
+   * @param lines     the lines without line terminators (a trailing {@code '\r'} is tolerated)
+   * @param fileStart whether the first line is the file's first line: only then is a TSV header line skipped.
+   *                  {@code false} (a byte-range split that starts inside the file) is only allowed for the
+   *                  one-document-per-line formats {@link DocumentFormat#LINE} and {@link DocumentFormat#TSV};
+   *                  line numbers in messages then count from the split's first line
+   * @return as {@link #split(Iterator)}
+   * @throws IllegalArgumentException if {@code fileStart} is false for a multi-line format
+   */
+  public Iterator<String> split(Iterator<String> lines, boolean fileStart) {
     Objects.requireNonNull(lines, "lines");
+    if (!fileStart && spec.format() != DocumentFormat.LINE && spec.format() != DocumentFormat.TSV) {
+      throw new IllegalArgumentException("source '" + spec.name() + "': format " + spec.format()
+          + " holds documents that span lines; it cannot be read from inside a file");
+    }
     return switch (spec.format()) {
-      case LINE, TSV -> new LineDocs(lines);
+      case LINE, TSV -> new LineDocs(lines, fileStart);
       case HEADINGS, BLANK_LINES, FILE -> new MultiLineDocs(lines);
       default -> throw new IllegalArgumentException("source '" + spec.name() + "': format " + spec.format()
           + " is not line based; read it with SourceReader");
@@ -80,13 +101,14 @@ public final class DocumentSplitter implements Serializable {
   }
 
   /** Returns the text of 0-based TSV column {@code col}: everything after the col-th tab. */
-  private String tsvField(String line, long lineNo) {
+  private String tsvField(String line, long lineNo, boolean fileStart) {
     int start = 0;
     for (int c = 0; c < spec.tsvColumn(); c++) {
       int tab = line.indexOf('\t', start);
       if (tab < 0) {
         throw new IllegalArgumentException("source '" + spec.name() + "' (" + spec.uri() + ") line " + lineNo
-            + ": has " + (c + 1) + " tab-separated field(s), text column " + spec.tsvColumn()
+            + (fileStart ? "" : " of a split starting inside the file") + ": has " + (c + 1)
+            + " tab-separated field(s), text column " + spec.tsvColumn()
             + " (0-based) missing");
       }
       start = tab + 1;
@@ -104,8 +126,11 @@ public final class DocumentSplitter implements Serializable {
   }
 
   private final class LineDocs extends Base {
-    LineDocs(Iterator<String> lines) {
+    private final boolean fileStart;
+
+    LineDocs(Iterator<String> lines, boolean fileStart) {
       super(lines);
+      this.fileStart = fileStart;
     }
 
     @Override
@@ -117,14 +142,16 @@ public final class DocumentSplitter implements Serializable {
           continue;
         }
         String line = stripCr(raw);
-        if (spec.format() == DocumentFormat.TSV && spec.tsvHeader() && lineNo == 1) {
+        if (spec.format() == DocumentFormat.TSV && spec.tsvHeader() && fileStart && lineNo == 1) {
           continue;
         }
         if (line.isBlank() || skipped(line)) {
           continue;
         }
-        String text = spec.format() == DocumentFormat.TSV ? tsvField(line, lineNo) : line;
-        return text;
+        if (line.length() > maxDocChars) {
+          return line; // over the cap (and possibly cut by the line reader): the caller drops it as oversized
+        }
+        return spec.format() == DocumentFormat.TSV ? tsvField(line, lineNo, fileStart) : line;
       }
       return null;
     }

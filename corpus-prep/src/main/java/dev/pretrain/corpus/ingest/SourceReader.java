@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
@@ -28,7 +31,9 @@ import org.apache.commons.csv.CSVRecord;
  * Streams the raw documents of one (already decompressed) input file in any {@link DocumentFormat}, with
  * bounded memory: no raw document longer than {@code maxDocumentChars} is held whole; such a document is
  * reported as {@link DropReason#OVERSIZED} instead (the text of a single CSV field and of a single wiki page
- * is the exception: they are read whole before the check).
+ * is the exception: they are read whole before the check). In the formats read line by line
+ * ({@link SourceSpec#lineSplittable()}) a line longer than the cap is dropped as oversized whatever part of it the
+ * document is (a TSV column, a JSON field, a single-line CSV record's field).
  *
  * <p>Text is decoded as UTF-8; malformed bytes become U+FFFD (which {@link DocumentProcessor} counts as
  * {@link DropReason#INVALID_UTF8}); a leading byte-order mark is skipped. A read failure (truncated archive,
@@ -99,13 +104,78 @@ public final class SourceReader {
     if (maxDocumentChars < 1) {
       throw new IllegalArgumentException("maxDocumentChars must be >= 1, got " + maxDocumentChars);
     }
+    if (spec.lineSplittable()) {
+      BoundedLines lines = new BoundedLines(utf8(in), file, maxDocumentChars);
+      return lines(spec, lines, lines, true, null, file, maxDocumentChars);
+    }
     return switch (spec.format()) {
-      case LINE, TSV, HEADINGS, BLANK_LINES, FILE -> lineBased(spec, in, file, maxDocumentChars);
-      case JSONL -> jsonLines(spec, in, file, maxDocumentChars);
+      case HEADINGS, BLANK_LINES, FILE -> lineBased(spec, in, file, maxDocumentChars);
       case CSV -> csv(spec, in, file, maxDocumentChars);
       case WIKI_XML -> new WikiPages(in, file, maxDocumentChars);
       case TAGGED_TAR -> new TarMembers(spec, in, file, maxDocumentChars);
+      default -> throw new IllegalStateException("line-splittable format " + spec.format());
     };
+  }
+
+  /**
+   * The raw documents of a run of whole lines of one file of a {@link SourceSpec#lineSplittable() line-splittable}
+   * source: the whole file ({@link #read} reads such sources this way), or one byte-range split of it that the
+   * caller cut at line ends (e.g. with Hadoop's {@code LineRecordReader}). Every line is read on its own, so the
+   * documents of a file are the same however it is cut into runs, provided the lines are: only the run with
+   * {@code fileStart} skips a TSV header line and takes the CSV header from its first non-empty line.
+   *
+   * @param spec             a line-splittable source
+   * @param lines            the lines, without their {@code '\n'} (a trailing {@code '\r'} is tolerated), a byte-order
+   *                         mark at the start of the file already removed, and each line longer than
+   *                         {@code maxDocumentChars} cut to its first {@code maxDocumentChars + 1} characters (as
+   *                         {@link BoundedLines} does)
+   * @param resource         closed when the lines run out or on {@code close()}
+   * @param fileStart        whether the first line is the file's first line
+   * @param csvHeader        CSV with {@code fileStart == false}: the file's header line ({@link #csvHeaderLine}); else
+   *                         ignored
+   * @param file             the file's name/URI, for error messages
+   * @param maxDocumentChars the raw document size cap, {@code >= 1}
+   * @throws IllegalArgumentException if the source is not line-splittable, or a CSV header lacks the text column
+   */
+  public static RawTexts lines(SourceSpec spec, Iterator<String> lines, AutoCloseable resource, boolean fileStart,
+                               String csvHeader, String file, int maxDocumentChars) {
+    if (!spec.lineSplittable()) {
+      throw new IllegalArgumentException("source '" + spec.name() + "': format " + spec.format()
+          + (spec.format() == DocumentFormat.CSV ? " without singleLineRecords" : "") + " is not read line by line");
+    }
+    if (maxDocumentChars < 1) {
+      throw new IllegalArgumentException("maxDocumentChars must be >= 1, got " + maxDocumentChars);
+    }
+    int max = maxDocumentChars;
+    return switch (spec.format()) {
+      case LINE, TSV -> new Mapped<>(new DocumentSplitter(spec, max).split(lines, fileStart), resource,
+          t -> t.length() > max ? RawText.dropped(DropReason.OVERSIZED) : RawText.of(t));
+      case JSONL -> jsonLines(spec, lines, resource, max);
+      case CSV -> csvLines(spec, lines, resource, fileStart ? firstNonEmpty(lines) : csvHeader, file, max);
+      default -> throw new IllegalStateException("format " + spec.format());
+    };
+  }
+
+  /**
+   * The header line of a single-line-record CSV file: its first non-empty line (a line holding only {@code '\r'} is
+   * empty, as in Commons CSV), for the readers of splits that start inside the file.
+   *
+   * @param in               the file's decompressed bytes from the start; read up to the header, not closed
+   * @param maxDocumentChars lines are cut as in {@link #lines}
+   * @return the line, or null if the file has none
+   */
+  public static String csvHeaderLine(InputStream in, String file, int maxDocumentChars) {
+    return firstNonEmpty(new BoundedLines(utf8(in), file, maxDocumentChars));
+  }
+
+  private static String firstNonEmpty(Iterator<String> lines) {
+    while (lines.hasNext()) {
+      String l = lines.next();
+      if (!DocumentSplitter.stripCr(l).isEmpty()) {
+        return l;
+      }
+    }
+    return null;
   }
 
   private static RawTexts lineBased(SourceSpec spec, InputStream in, String file, int max) {
@@ -114,8 +184,7 @@ public final class SourceReader {
     return new Mapped<>(docs, lines, t -> t.length() > max ? RawText.dropped(DropReason.OVERSIZED) : RawText.of(t));
   }
 
-  private static RawTexts jsonLines(SourceSpec spec, InputStream in, String file, int max) {
-    BoundedLines lines = new BoundedLines(utf8(in), file, max);
+  private static RawTexts jsonLines(SourceSpec spec, Iterator<String> lines, AutoCloseable resource, int max) {
     String field = spec.field();
     Iterator<String> nonBlank = new Lookahead<>() {
       @Override
@@ -129,7 +198,7 @@ public final class SourceReader {
         return null;
       }
     };
-    return new Mapped<>(nonBlank, lines, line -> {
+    return new Mapped<>(nonBlank, resource, line -> {
       if (line.length() > max) {
         return RawText.dropped(DropReason.OVERSIZED);
       }
@@ -148,8 +217,7 @@ public final class SourceReader {
     Reader reader = new BomSkippingReader(utf8(in));
     CSVParser parser;
     try {
-      parser = CSVFormat.RFC4180.builder().setDelimiter(spec.delimiter()).setHeader().setSkipHeaderRecord(true)
-          .setAllowMissingColumnNames(true).setIgnoreEmptyLines(true).build().parse(reader);
+      parser = csvFormat(spec, true).parse(reader);
     } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
       closeQuietly(reader);
       throw new UncheckedIOException(new IOException("cannot read the CSV header of " + file + ": " + e.getMessage(),
@@ -185,6 +253,66 @@ public final class SourceReader {
       }
       String v = r.get(column);
       return v.length() > max ? RawText.dropped(DropReason.OVERSIZED) : RawText.of(v);
+    });
+  }
+
+  /** The CSV format of {@link #csv}, with or without reading a header record. */
+  private static CSVFormat csvFormat(SourceSpec spec, boolean header) {
+    CSVFormat.Builder b = CSVFormat.RFC4180.builder().setDelimiter(spec.delimiter()).setAllowMissingColumnNames(true)
+        .setIgnoreEmptyLines(true);
+    if (header) {
+      b.setHeader().setSkipHeaderRecord(true);
+    }
+    return b.build();
+  }
+
+  /** CSV with single-line records: the header line gives the text column's index, then one record per line. */
+  private static RawTexts csvLines(SourceSpec spec, Iterator<String> lines, AutoCloseable resource, String header,
+                                   String file, int max) {
+    Map<String, Integer> names;
+    List<String> headerNames;
+    try (CSVParser p = csvFormat(spec, true).parse(new StringReader(header == null ? "" : header))) {
+      names = p.getHeaderMap();
+      headerNames = p.getHeaderNames();
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+      closeQuietly(resource);
+      throw new UncheckedIOException(new IOException("cannot read the CSV header of " + file + ": " + e.getMessage(),
+          e));
+    }
+    Integer col = names == null ? null : names.get(spec.field());
+    if (col == null) {
+      closeQuietly(resource);
+      throw new IllegalArgumentException("source '" + spec.name() + "': " + file + " has no column '" + spec.field()
+          + "' (header: " + headerNames + ")");
+    }
+    int column = col;
+    CSVFormat records = csvFormat(spec, false);
+    Iterator<String> nonEmpty = new Lookahead<>() {
+      @Override
+      String compute() {
+        while (lines.hasNext()) {
+          String l = DocumentSplitter.stripCr(lines.next());
+          if (!l.isEmpty()) {
+            return l;
+          }
+        }
+        return null;
+      }
+    };
+    return new Mapped<>(nonEmpty, resource, line -> {
+      if (line.length() > max) {
+        return RawText.dropped(DropReason.OVERSIZED);
+      }
+      List<CSVRecord> rs;
+      try (CSVParser p = records.parse(new StringReader(line))) {
+        rs = p.getRecords();
+      } catch (IOException | UncheckedIOException | IllegalStateException e) { // e.g. a quote left open
+        return RawText.dropped(DropReason.BAD_RECORD);
+      }
+      if (rs.size() != 1 || column >= rs.get(0).size()) {
+        return RawText.dropped(DropReason.BAD_RECORD);
+      }
+      return RawText.of(rs.get(0).get(column));
     });
   }
 

@@ -27,11 +27,18 @@ import java.util.regex.PatternSyntaxException;
  * @param delimiter          {@link DocumentFormat#CSV} field delimiter ({@code ','} or {@code '\t'}, ...)
  * @param memberRegex        {@link DocumentFormat#TAGGED_TAR}: regex ({@code find}) of the member names to read, null
  *                           for every regular file member
+ * @param singleLineRecords  {@link DocumentFormat#CSV} only (default {@code false}): the source promises that every
+ *                           record is one line, i.e. no quoted field holds a line break. The file is then read line by
+ *                           line (so a large one can be split across tasks, see {@link #lineSplittable()}); a line
+ *                           that is not exactly one whole record (an unclosed quote, a lone {@code '\r'}) is dropped as
+ *                           {@link DropReason#BAD_RECORD}, and a line longer than the read cap as
+ *                           {@link DropReason#OVERSIZED}
  * @throws IllegalArgumentException if a regex does not compile, or a required field is missing
  */
 public record SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
                          String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
-                         boolean linePerParagraph, String field, char delimiter, String memberRegex)
+                         boolean linePerParagraph, String field, char delimiter, String memberRegex,
+                         boolean singleLineRecords)
     implements Serializable {
 
   /** WikiText article title line, e.g. {@code " = Robert Boulter = "} (not {@code " = = Section = = "}). */
@@ -57,6 +64,18 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
     checkRegex(name, "headingRegex", headingRegex);
     checkRegex(name, "skipLineRegex", skipLineRegex);
     checkRegex(name, "memberRegex", memberRegex);
+    if (singleLineRecords && format != DocumentFormat.CSV) {
+      throw new IllegalArgumentException("source " + name + ": singleLineRecords is a CSV setting, format is "
+          + format);
+    }
+  }
+
+  /** The thirteen-component form (before {@code singleLineRecords}): CSV records may span lines. */
+  public SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
+                    String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
+                    boolean linePerParagraph, String field, char delimiter, String memberRegex) {
+    this(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, wikitextDetokenize,
+        linePerParagraph, field, delimiter, memberRegex, false);
   }
 
   /** The ten-component form (before JSONL/CSV/tar fields): {@code field} null, delimiter {@code ','}, all members. */
@@ -133,27 +152,47 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
   /** The same source settings reading {@code uri} instead (e.g. one file of a landing folder). */
   public SourceSpec withUri(String uri) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
   }
 
   public SourceSpec withHtml(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, on,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
   }
 
   public SourceSpec withWikitextDetokenize(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, on,
-        linePerParagraph, field, delimiter, memberRegex);
+        linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
   }
 
   public SourceSpec withLinePerParagraph(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
-        wikitextDetokenize, on, field, delimiter, memberRegex);
+        wikitextDetokenize, on, field, delimiter, memberRegex, singleLineRecords);
   }
 
   public SourceSpec withSkipLineRegex(String regex) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, regex, html,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
+  }
+
+  /** CSV only: whether every record is one line ({@code singleLineRecords}, see the class comment). */
+  public SourceSpec withSingleLineRecords(boolean on) {
+    return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, on);
+  }
+
+  /**
+   * Whether every line of a file is read on its own, so that a file can be cut at any line end and its parts read
+   * independently (all but the first without the file's first line): {@link DocumentFormat#LINE},
+   * {@link DocumentFormat#TSV}, {@link DocumentFormat#JSONL}, and {@link DocumentFormat#CSV} with
+   * {@code singleLineRecords}. The other formats hold documents (or CSV records) that span lines.
+   */
+  public boolean lineSplittable() {
+    return switch (format) {
+      case LINE, TSV, JSONL -> true;
+      case CSV -> singleLineRecords;
+      default -> false;
+    };
   }
 
   /** JSON lines: one document per line from the string {@code field} (top-level name or JSON Pointer). */
@@ -164,7 +203,7 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
 
   /**
    * Delimited text with a header record (RFC 4180 quoting, multi-line quoted fields); one document per record
-   * from the column named {@code column}.
+   * from the column named {@code column}. {@link #withSingleLineRecords(boolean)} says no field spans lines.
    */
   public static SourceSpec csv(String name, String uri, String column, char delimiter) {
     return new SourceSpec(name, uri, DocumentFormat.CSV, 0, true, null, null, false, false, true, column,

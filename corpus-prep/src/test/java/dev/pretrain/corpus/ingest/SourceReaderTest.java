@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.junit.jupiter.api.Test;
@@ -226,5 +230,113 @@ class SourceReaderTest {
     });
     assertTrue(e.getMessage().contains("cut.tsv.gz"), e.getMessage());
     assertTrue(got.size() > 100, "documents before the cut: " + got.size());
+  }
+
+  /** The first {@code n} lines of the real labeled IMDB TSV (header included), with LF endings. */
+  static List<String> imdbLines(int n) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+        Files.newInputStream(CORPORA.resolve("imdb-aclImdb-v1-labeled-50k.tsv.gz"))), StandardCharsets.UTF_8))) {
+      String l;
+      while (lines.size() < n && (l = r.readLine()) != null) {
+        lines.add(l);
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * Reads {@code bytes} as runs of whole lines cut after every {@code every}-th line, each run through
+   * {@link SourceReader#lines} as a split reader would (only the first run has {@code fileStart}; the others get the
+   * CSV header line from the file's head), and concatenates their documents.
+   */
+  static List<RawText> readInRuns(SourceSpec spec, byte[] bytes, int every, int max) {
+    List<String> all = new ArrayList<>();
+    new BoundedLines(SourceReader.utf8(new ByteArrayInputStream(bytes)), "f", max).forEachRemaining(all::add);
+    String header = SourceReader.csvHeaderLine(new ByteArrayInputStream(bytes), "f", max);
+    List<RawText> out = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += every) {
+      List<String> run = all.subList(from, Math.min(all.size(), from + every));
+      try (SourceReader.RawTexts it = SourceReader.lines(spec, run.iterator(), () -> { }, from == 0,
+          from == 0 ? null : header, "f", max)) {
+        it.forEachRemaining(out::add);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void lineSplittableFormatsGiveTheSameDocumentsInRunsOfLinesAsWhole() throws IOException {
+    int max = 2000;
+    List<String> imdb = imdbLines(301);
+    StringBuilder tsv = new StringBuilder("\uFEFF"); // a BOM before the header, CRLF on some lines, blank lines
+    for (int i = 0; i < imdb.size(); i++) {
+      tsv.append(imdb.get(i)).append(i % 7 == 3 ? "\r\n" : "\n").append(i % 50 == 10 ? "\n" : "");
+    }
+    tsv.append("train\tpos\t1\t10\t").append("y".repeat(3000)); // over the cap, last, without a newline
+    ObjectMapper json = new ObjectMapper();
+    StringBuilder jsonl = new StringBuilder();
+    StringBuilder csv = new StringBuilder("\uFEFFid,review,label\r\n");
+    List<String> csvExpected = new ArrayList<>();
+    for (int i = 1; i < imdb.size(); i++) {
+      String review = imdb.get(i).split("\t", 5)[4];
+      jsonl.append(i % 40 == 0 ? "{broken\n" : json.writeValueAsString(Map.of("text", review)) + "\n");
+      String line = i + ",\"" + review.replace("\"", "\"\"") + "\",pos";
+      csv.append(line).append("\r\n");
+      if (line.length() <= max) {
+        csvExpected.add(review);
+      }
+      if (i % 60 == 0) {
+        csv.append("\r\n").append(i).append(",\"an unclosed quote,neg\r\n"); // an empty line, a bad record
+      }
+    }
+    SourceSpec tsvSpec = SourceSpec.imdb("imdb", "u");
+    byte[] tsvBytes = tsv.toString().getBytes(StandardCharsets.UTF_8);
+    List<RawText> tsvWhole = readAll(tsvSpec, new ByteArrayInputStream(tsvBytes), max);
+    assertEquals(imdb.size(), tsvWhole.size()); // 300 reviews (not the header) and the long last line
+    assertEquals(DropReason.OVERSIZED, tsvWhole.get(tsvWhole.size() - 1).readDrop());
+    List<String> reviews = imdb.subList(1, imdb.size()).stream().map(l -> l.split("\t", 5)[4]).toList();
+    assertEquals(reviews.get(0), tsvWhole.get(0).text());
+    // a line over the cap is dropped as oversized even where its text column alone would fit (the line is cut)
+    for (int k = 0; k < reviews.size(); k++) {
+      assertEquals(imdb.get(k + 1).length() > max, tsvWhole.get(k).readDrop() == DropReason.OVERSIZED,
+          "review " + k);
+    }
+    SourceSpec jsonSpec = SourceSpec.jsonLines("j", "u", "text");
+    byte[] jsonBytes = jsonl.toString().getBytes(StandardCharsets.UTF_8);
+    List<RawText> jsonWhole = readAll(jsonSpec, new ByteArrayInputStream(jsonBytes), max);
+    assertEquals(300, jsonWhole.size());
+    assertEquals(7, jsonWhole.stream().filter(d -> d.readDrop() == DropReason.BAD_RECORD).count());
+    SourceSpec csvSpec = SourceSpec.csv("c", "u", "review", ',').withSingleLineRecords(true);
+    byte[] csvBytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+    List<RawText> csvWhole = readAll(csvSpec, new ByteArrayInputStream(csvBytes), max);
+    assertEquals(305, csvWhole.size()); // 300 records and 5 unclosed quotes; the empty lines are no records
+    assertEquals(5, csvWhole.stream().filter(d -> d.readDrop() == DropReason.BAD_RECORD).count());
+    assertEquals(csvExpected, csvWhole.stream().filter(d -> d.text() != null).map(RawText::text).toList());
+    for (int every : new int[] {1, 2, 7, 64, 1000}) {
+      assertEquals(tsvWhole, readInRuns(tsvSpec, tsvBytes, every, max), "tsv in runs of " + every);
+      assertEquals(jsonWhole, readInRuns(jsonSpec, jsonBytes, every, max), "jsonl in runs of " + every);
+      assertEquals(csvWhole, readInRuns(csvSpec, csvBytes, every, max), "csv in runs of " + every);
+    }
+    // errors say where: a TSV line without its text column inside a split; formats whose documents span lines
+    IllegalArgumentException noColumn = assertThrows(IllegalArgumentException.class, () -> SourceReader.lines(
+        tsvSpec, List.of("only\tthree\tfields").iterator(), () -> { }, false, null, "f", max).next());
+    assertTrue(noColumn.getMessage().contains("line 1 of a split starting inside the file"), noColumn.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SourceReader.lines(SourceSpec.csv("c", "u", "review", ','),
+        List.of("a").iterator(), () -> { }, true, null, "f", max));
+    assertThrows(IllegalArgumentException.class, () -> new DocumentSplitter(SourceSpec.blankLines("b", "u"))
+        .split(List.of("a").iterator(), false));
+    assertThrows(IllegalArgumentException.class, () -> SourceSpec.lines("l", "u").withSingleLineRecords(true));
+  }
+
+  @Test
+  void realSst2AsSingleLineCsvMatchesTheMultiLineReader() throws IOException {
+    byte[] dev = Files.readAllBytes(CORPORA.resolveSibling("sst2").resolve("dev.tsv"));
+    SourceSpec multi = SourceSpec.csv("sst2", "dev.tsv", "sentence", '\t');
+    List<RawText> a = readAll(multi, new ByteArrayInputStream(dev), 100_000);
+    List<RawText> b = readAll(multi.withSingleLineRecords(true), new ByteArrayInputStream(dev), 100_000);
+    long rows = new String(dev, StandardCharsets.UTF_8).lines().count() - 1;
+    assertEquals(rows, b.size());
+    assertEquals(a, b);
   }
 }

@@ -23,6 +23,7 @@ final class IngestCommand implements Callable<Integer> {
                     "name=N,uri=URI_OR_GLOB,format=line|tsv|headings|blank_lines|file|jsonl|csv|wikipedia_xml|tagged_tar|brown",
                     "[,column=4][,header=true][,field=NAME (jsonl field / JSON Pointer, csv column)][,delimiter=tab|,]",
                     "[,members=REGEX (tar)][,html=true][,heading=REGEX][,skip=REGEX][,wikitext=true][,line_per_paragraph=true]",
+                    "[,single_line_records=true (csv: no quoted field holds a line break, so large files can be split)]",
                     "e.g. name=imdb,uri=../shared/data/corpora/imdb-aclImdb-v1-unsup-50k.tsv.gz,format=tsv,column=4,header=true,html=true"})
     List<String> sources;
 
@@ -61,6 +62,13 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--no-exact-dedup", description = "Keep exact duplicates (for benchmarks).")
     boolean noExactDedup;
 
+    @Option(names = "--split-bytes", defaultValue = "128m", paramLabel = "SIZE",
+            description = {"Files larger than this (bytes, or with a k/m/g suffix; default: ${DEFAULT-VALUE}) are read "
+                    + "in byte-range splits of this size on several tasks when splittable: format line, tsv, jsonl, "
+                    + "or csv with single_line_records=true, uncompressed or .bz2 (.gz/.zst/.deflate are read by one "
+                    + "task each; the report lists them under unsplittable_files). The output does not depend on it."})
+    String splitBytes;
+
     @Override
     public Integer call() {
         List<SourceSpec> specs = new ArrayList<>();
@@ -72,9 +80,10 @@ final class IngestCommand implements Callable<Integer> {
         IngestStage.NearDup near = new IngestStage.NearDup(!noNearDup, nearDupThreshold, nearDupHashTables,
                 IngestStage.NearDup.DEFAULT.shingleWords(), IngestStage.NearDup.DEFAULT.numFeatures(),
                 IngestStage.NearDup.DEFAULT.seed());
+        long split = PipelineConfig.bytes("--split-bytes", splitBytes);
         return spark.run("ingest", session -> IngestStage.run(session,
                 new IngestStage.Options(specs, output, doc.language, doc.minChars, doc.minSentences,
-                        targetShardMb << 20, filters, near, !noExactDedup)));
+                        targetShardMb << 20, filters, near, !noExactDedup, split)));
     }
 
     static PipelineConfig.Source parseSource(String spec) {
@@ -100,6 +109,7 @@ final class IngestCommand implements Callable<Integer> {
                 case "field" -> s.field = v;
                 case "delimiter" -> s.delimiter = v;
                 case "members" -> s.members = v;
+                case "single_line_records" -> s.singleLineRecords = Boolean.parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown --source key '" + k + "' in '" + spec + "'");
             }
         }

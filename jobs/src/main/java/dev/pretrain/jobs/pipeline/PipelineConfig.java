@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import org.apache.spark.network.util.JavaUtils;
+
 import dev.pretrain.corpus.ingest.SourceSpec;
 
 /**
@@ -56,6 +58,8 @@ public final class PipelineConfig {
         public String delimiter = ",";
         /** tagged_tar: regex of the member names to read (default: all). */
         public String members;
+        /** csv: every record is one line (no quoted field holds a line break), so large files can be split. */
+        public boolean singleLineRecords = false;
 
         public SourceSpec toSpec() {
             if (name == null || uri == null) {
@@ -80,7 +84,8 @@ public final class PipelineConfig {
                 case "line", "tsv", "jsonl", "csv", "wikipedia_xml", "tagged_tar", "brown" -> true;
                 default -> linePerParagraph;
             };
-            return s.withHtml(html).withWikitextDetokenize(wikitext).withLinePerParagraph(lpp || linePerParagraph);
+            s = s.withHtml(html).withWikitextDetokenize(wikitext).withLinePerParagraph(lpp || linePerParagraph);
+            return singleLineRecords ? s.withSingleLineRecords(true) : s;
         }
 
         static Source of(String name, String uri, String format) {
@@ -108,6 +113,11 @@ public final class PipelineConfig {
         public boolean nearDup = true;
         public double nearDupThreshold = 0.8;
         public int nearDupHashTables = 5;
+        /**
+         * Files larger than this (bytes, or "128m"-style) are read in byte-range splits on several tasks where the
+         * format (line, tsv, jsonl, csv with single_line_records) and compression (none, bz2) allow it.
+         */
+        public String splitBytes = "128m";
         public List<Source> sources = defaultSources();
     }
 
@@ -232,6 +242,26 @@ public final class PipelineConfig {
         m.put("simlex999", "../shared/data/similarity/simlex999.txt");
         m.put("men", "../shared/data/similarity/MEN_dataset_natural_form_full.txt");
         return m;
+    }
+
+    /**
+     * A size setting in bytes: a number of bytes, or a number with a {@code k}, {@code m}, {@code g} or {@code t}
+     * suffix (binary units, Spark's {@code JavaUtils.byteStringAsBytes}: {@code "128m"} = 134217728).
+     *
+     * @param what the setting's name, for the error
+     * @throws IllegalArgumentException if {@code value} is not such a size, or is not positive
+     */
+    public static long bytes(String what, String value) {
+        long b;
+        try {
+            b = JavaUtils.byteStringAsBytes(value.trim().toLowerCase(java.util.Locale.ROOT));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + ": '" + value + "' is not a size (e.g. 134217728 or 128m)", e);
+        }
+        if (b <= 0) {
+            throw new IllegalArgumentException(what + " must be > 0, got '" + value + "'");
+        }
+        return b;
     }
 
     public static ObjectMapper yaml() {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 import dev.pretrain.corpus.ingest.BalancedShards;
+import dev.pretrain.corpus.ingest.DocumentFormat;
 import dev.pretrain.corpus.ingest.DocumentProcessor;
 import dev.pretrain.corpus.ingest.IngestOutcome;
 import dev.pretrain.corpus.ingest.QualityFilters;
@@ -51,15 +54,20 @@ import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SerializableConfiguration;
+import dev.pretrain.jobs.spark.SplitLines;
 import scala.Tuple2;
 
 /**
  * {@code ingest}: raw corpora to Parquet document shards.
  *
- * <p>Read (one task per input file; any Hadoop file system URI or glob; decompressed by extension with
- * Hadoop's {@link CompressionCodecFactory} ({@code .gz}, {@code .bz2}, {@code .deflate}, ...), {@code .zst}
- * with zstd-jni, which Spark itself ships) → cut into raw documents ({@link SourceReader}: lines, TSV, CSV,
- * JSON lines, headings, blank-line blocks, whole files, Wikipedia XML, tagged tar members) → clean, filter
+ * <p>Read (any Hadoop file system URI or glob; decompressed by extension with Hadoop's
+ * {@link CompressionCodecFactory} ({@code .gz}, {@code .bz2}, {@code .deflate}, ...), {@code .zst} with zstd-jni,
+ * which Spark itself ships; one task per file, except that a file larger than {@link Options#splitBytes()} of a
+ * line-splittable source (lines, TSV, JSON lines, CSV with single-line records), uncompressed or {@code .bz2}, is
+ * read as byte-range splits on several tasks with Hadoop's {@code LineRecordReader} ({@link IngestSplits},
+ * {@link SplitLines}); the documents do not depend on the split size) → cut into raw documents
+ * ({@link SourceReader}: lines, TSV, CSV, JSON lines, headings, blank-line blocks, whole files, Wikipedia XML,
+ * tagged tar members) → clean, filter
  * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, ICU4J) → drop exact
  * duplicates (same {@code doc_id}, a content hash; the copy with the smallest corpus/source name is kept) →
  * drop near duplicates (optional: MinHash LSH on word 5-gram shingles, Spark MLlib {@link MinHashLSH}; a
@@ -71,9 +79,13 @@ import scala.Tuple2;
  * string (file URI), {@code sentences} array&lt;string&gt;; shard {@code i} is {@code part-0000i-*.parquet}.
  * Every input document is accounted for in the report:
  * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}. File-level
- * problems are counted per reason under {@code file_problems} and never abort the run: {@code empty_file},
- * {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated} (unexpected end of a compressed
- * stream) and {@code read_error}; the documents read before a failure are kept. The report is also written
+ * problems are counted per reason under {@code file_problems}, once per file however many splits it was read in,
+ * and never abort the run: {@code empty_file}, {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated}
+ * (unexpected end of a compressed stream) and {@code read_error}; the documents read before a failure are kept (in a
+ * split file: those of every split, up to the failure in the failing split). The read is reported as
+ * {@code files_read} (input files), {@code read_tasks}, {@code split_files} and {@code splits} (the files read in
+ * byte-range splits, and their splits), and {@code unsplittable_files} (each file above the split size read by one
+ * task: {@code file}, {@code bytes}, {@code reason}, e.g. {@code "gzip is not splittable"}). The report is also written
  * atomically to {@code ingest-report.json} next to the output folder (replacing a file of that name there).
  * An existing output folder is replaced only if pretrain wrote it ({@link OutputMarker}); that is checked
  * before any work.
@@ -137,10 +149,13 @@ public final class IngestStage {
      *
      * @param exactDedup whether documents with equal {@code doc_id} are collapsed (off only for benchmarks: then
      *                   equal documents are all written)
+     * @param splitBytes files larger than this (stored bytes) are read in byte-range splits of this size where the
+     *                   source and the compression allow it ({@link IngestSplits}); default
+     *                   {@link IngestSplits#DEFAULT_SPLIT_BYTES}. The output does not depend on it.
      */
     public record Options(List<SourceSpec> sources, String output, String language, int minChars,
                           int minSentences, long targetShardBytes, Filters filters, NearDup nearDup,
-                          boolean exactDedup) {
+                          boolean exactDedup, long splitBytes) {
         public Options {
             if (sources == null || sources.isEmpty()) {
                 throw new IllegalArgumentException("ingest needs at least one source");
@@ -151,6 +166,16 @@ public final class IngestStage {
             if (filters == null || nearDup == null) {
                 throw new IllegalArgumentException("filters and nearDup must be given");
             }
+            if (splitBytes <= 0) {
+                throw new IllegalArgumentException("splitBytes must be > 0, got " + splitBytes);
+            }
+        }
+
+        /** The nine settings before {@code splitBytes}: splits of {@link IngestSplits#DEFAULT_SPLIT_BYTES}. */
+        public Options(List<SourceSpec> sources, String output, String language, int minChars, int minSentences,
+                       long targetShardBytes, Filters filters, NearDup nearDup, boolean exactDedup) {
+            this(sources, output, language, minChars, minSentences, targetShardBytes, filters, nearDup, exactDedup,
+                    IngestSplits.DEFAULT_SPLIT_BYTES);
         }
 
         /**
@@ -165,17 +190,22 @@ public final class IngestStage {
 
         public Options withFilters(Filters f) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, f, nearDup,
-                    exactDedup);
+                    exactDedup, splitBytes);
         }
 
         public Options withNearDup(NearDup n) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters, n,
-                    exactDedup);
+                    exactDedup, splitBytes);
         }
 
         public Options withExactDedup(boolean on) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
-                    nearDup, on);
+                    nearDup, on, splitBytes);
+        }
+
+        public Options withSplitBytes(long bytes) {
+            return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
+                    nearDup, exactDedup, bytes);
         }
     }
 
@@ -205,9 +235,13 @@ public final class IngestStage {
         OutputMarker.checkReplaceable(o.output(), hconf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
 
-        List<Tuple2<Integer, String>> tasks = new ArrayList<>();
+        List<IngestSplits.ReadTask> tasks = new ArrayList<>();
         List<Map<String, Object>> inputs = new ArrayList<>();
+        List<Map<String, Object>> unsplittable = new ArrayList<>();
         long bytesIn = 0;
+        int filesRead = 0;
+        int splitFiles = 0;
+        int splits = 0;
         for (int i = 0; i < o.sources().size(); i++) {
             SourceSpec spec = o.sources().get(i);
             List<String> files;
@@ -218,33 +252,56 @@ public final class IngestStage {
                         + " (path " + spec.uri() + ")", e);
             }
             long srcBytes = 0;
+            int srcTasks = 0;
             for (String file : files) {
-                tasks.add(new Tuple2<>(i, file));
                 long len = HadoopFiles.length(file, hconf);
+                String unsplittableWhy = IngestSplits.unsplittableReason(spec, file, hconf);
+                List<IngestSplits.ReadTask> fileTasks = IngestSplits.tasks(i, file, len, o.splitBytes(),
+                        unsplittableWhy == null);
+                tasks.addAll(fileTasks);
+                filesRead++;
+                srcTasks += fileTasks.size();
+                if (fileTasks.size() > 1) {
+                    splitFiles++;
+                    splits += fileTasks.size();
+                } else if (unsplittableWhy != null && len > o.splitBytes()) {
+                    Map<String, Object> u = new LinkedHashMap<>();
+                    u.put("file", file);
+                    u.put("bytes", len);
+                    u.put("reason", unsplittableWhy);
+                    unsplittable.add(u);
+                    progress(file + ": " + len + " bytes read by one task: " + unsplittableWhy);
+                }
                 bytesIn += len;
                 srcBytes += len;
                 Map<String, Object> in = new LinkedHashMap<>();
                 in.put("corpus", spec.name());
                 in.put("file", file);
                 in.put("bytes", len);
+                in.put("read_tasks", fileTasks.size());
                 inputs.add(in);
             }
             progress("source " + spec.name() + " (" + spec.format() + "): " + files.size() + " file(s), " + srcBytes
-                    + " bytes");
+                    + " bytes, " + srcTasks + " read task(s)");
         }
         report.put("inputs", inputs);
-        report.put("files_read", tasks.size());
+        report.put("files_read", filesRead);
         report.put("bytes_in", bytesIn);
+        report.put("read_tasks", tasks.size());
+        report.put("split_bytes", o.splitBytes());
+        report.put("split_files", splitFiles);
+        report.put("splits", splits);
+        report.put("unsplittable_files", unsplittable);
 
         List<SourceSpec> specs = List.copyOf(o.sources());
         SerializableConfiguration sconf = new SerializableConfiguration(hconf);
         String language = o.language();
         QualityFilters quality = o.filters().with(o.minChars(), o.minSentences());
         int maxDocChars = o.filters().maxDocumentChars();
-        // Reading is one task per file (a .gz file cannot be split); cleaning and sentence
+        // Reading is one task per file or byte-range split (IngestSplits); cleaning and sentence
         // segmentation, the costly part, run after the raw documents are spread over every core.
         JavaRDD<RawDocument> raw = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-                .flatMap(t -> readFile(t._1(), specs.get(t._1()), t._2(), sconf.get(), maxDocChars));
+                .flatMap(t -> read(t, specs.get(t.spec()), sconf.get(), maxDocChars));
         int parallelism = Math.max(tasks.size(), 4 * jsc.defaultParallelism());
         JavaRDD<Row> outcomes = raw.repartition(parallelism).mapPartitions(docs -> {
             Map<String, DocumentProcessor> processors = new java.util.HashMap<>();
@@ -271,15 +328,14 @@ public final class IngestStage {
         long kept = 0;
         Map<String, Long> dropped = new TreeMap<>();
         Map<String, Long> fileProblems = new TreeMap<>();
+        boolean anyProblem = false;
         for (Row r : all.groupBy("corpus", "drop_reason").count().orderBy("corpus", "drop_reason").collectAsList()) {
             String corpus = r.getString(0);
             String reason = r.isNullAt(1) ? null : r.getString(1);
             long n = r.getLong(2);
             Map<String, Object> c = section(byCorpus, corpus);
             if (reason != null && reason.startsWith(FILE_PREFIX)) {
-                String k = reason.substring(FILE_PREFIX.length());
-                fileProblems.merge(k, n, Long::sum);
-                section(c, "file_problems").put(k, n);
+                anyProblem = true; // counted once per file below
                 continue;
             }
             docsIn += n;
@@ -292,18 +348,31 @@ public final class IngestStage {
                 section(c, "dropped").put(reason, n);
             }
         }
-        List<Map<String, Object>> problemFiles = new ArrayList<>();
-        if (!fileProblems.isEmpty()) {
-            for (Row r : all.filter(col("drop_reason").startsWith(FILE_PREFIX)).select("source", "drop_reason")
-                    .orderBy("source").collectAsList()) {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("file", r.getString(0));
-                f.put("problem", r.getString(1).substring(FILE_PREFIX.length()));
-                problemFiles.add(f);
-            }
+        // File problems, once per file: the splits of a file may each report one (a truncated .bz2 stream can
+        // fail the split that reads past its end into the last block and the one that starts there).
+        Map<List<String>, String> problemOf = new TreeMap<>(Comparator
+                .<List<String>, String>comparing(k -> k.get(1)).thenComparing(k -> k.get(0)));
+        List<Row> problemRows = !anyProblem ? List.of() : all.filter(col("drop_reason").startsWith(FILE_PREFIX))
+                .select("corpus", "source", "drop_reason").distinct().collectAsList();
+        for (Row r : problemRows) {
+            problemOf.merge(List.of(r.getString(0), r.getString(1)), r.getString(2).substring(FILE_PREFIX.length()),
+                    IngestStage::firstProblem);
         }
-        progress("read " + tasks.size() + " file(s): " + docsIn + " documents, " + kept + " pass the filters, dropped "
-                + dropped + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
+        List<Map<String, Object>> problemFiles = new ArrayList<>();
+        for (Map.Entry<List<String>, String> e : problemOf.entrySet()) {
+            fileProblems.merge(e.getValue(), 1L, Long::sum);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> c = (Map<String, Object>) byCorpus.get(e.getKey().get(0));
+            Map<String, Object> cp = section(c, "file_problems");
+            cp.merge(e.getValue(), 1L, (a, b) -> (Long) a + (Long) b);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("file", e.getKey().get(1));
+            f.put("problem", e.getValue());
+            problemFiles.add(f);
+        }
+        progress("read " + filesRead + " file(s) in " + tasks.size() + " task(s): " + docsIn + " documents, " + kept
+                + " pass the filters, dropped " + dropped
+                + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
 
         Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason");
         Dataset<Row> unique = o.exactDedup()
@@ -389,7 +458,7 @@ public final class IngestStage {
             List<String> sentences = r.getList(1);
             int[] idx = Shingles.hashed(sentences, n, dim);
             if (idx.length == 0) {
-                return java.util.Collections.emptyIterator();
+                return Collections.emptyIterator();
             }
             double[] ones = new double[idx.length];
             java.util.Arrays.fill(ones, 1.0);
@@ -530,6 +599,25 @@ public final class IngestStage {
         return READ_ERROR;
     }
 
+    /** Of two problems reported for one file (by two of its splits), the one counted: the first in this order. */
+    private static final List<String> PROBLEM_ORDER = List.of("empty_file", "binary_file", "truncated", READ_ERROR);
+
+    static String firstProblem(String a, String b) {
+        int ia = PROBLEM_ORDER.indexOf(a);
+        int ib = PROBLEM_ORDER.indexOf(b);
+        return (ia < 0 ? Integer.MAX_VALUE : ia) <= (ib < 0 ? Integer.MAX_VALUE : ib) ? a : b;
+    }
+
+    /** Streams the raw documents of one read task: a whole file ({@link #readFile}) or a split ({@link #readSplit}). */
+    static Iterator<RawDocument> read(IngestSplits.ReadTask t, SourceSpec spec, Configuration conf, int maxDocChars) {
+        return t.wholeFile() ? readFile(t.spec(), spec, t.file(), conf, maxDocChars)
+                : readSplit(t, spec, conf, maxDocChars);
+    }
+
+    private static Iterator<RawDocument> problem(int specIndex, String corpus, String file, String problem) {
+        return List.of(new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem)).iterator();
+    }
+
     /**
      * Streams one file's raw documents; a file-level problem (empty, binary, truncated, unreadable) yields one
      * marker row and ends the file, after the documents read so far.
@@ -551,14 +639,61 @@ public final class IngestStage {
                 in.close();
                 String problem = kind == SourceReader.FileKind.EMPTY ? "empty_file" : "binary_file";
                 System.err.println("[ingest] " + file + ": " + problem + ", skipped");
-                return List.of(new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem)).iterator();
+                return problem(specIndex, corpus, file, problem);
             }
             docs = SourceReader.read(spec, in, file, maxDocChars);
         } catch (IOException | UncheckedIOException e) {
             String problem = problemOf(e);
             System.err.println("[ingest] " + file + ": " + problem + ": " + e.getMessage());
-            return List.of(new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem)).iterator();
+            return problem(specIndex, corpus, file, problem);
         }
+        return guarded(specIndex, corpus, file, file, docs);
+    }
+
+    /**
+     * Streams the raw documents of one byte-range split of a line-splittable file: its lines from Hadoop's
+     * {@code LineRecordReader} ({@link SplitLines}) through {@link SourceReader#lines}. Every split first looks at the
+     * head of the file (decompressed): an empty or binary file gives no documents in any split and one marker row
+     * from split 0, so the problem is counted once per file as for a whole file; a split that starts inside a CSV
+     * file takes the header from there. A read error ends the split with a marker row after the documents read so
+     * far (the driver counts one problem per file).
+     */
+    static Iterator<RawDocument> readSplit(IngestSplits.ReadTask t, SourceSpec spec, Configuration conf,
+                                           int maxDocChars) {
+        String corpus = spec.name();
+        String file = t.file();
+        String where = file + " split " + (t.split() + 1) + "/" + t.splits() + " (bytes " + t.start() + ".."
+                + (t.start() + t.length()) + ")";
+        SourceReader.RawTexts docs;
+        try {
+            String header = null;
+            try (BufferedInputStream head = new BufferedInputStream(openDecompressed(file, conf), 1 << 16)) {
+                SourceReader.FileKind kind = SourceReader.probe(head, spec.format());
+                if (kind != SourceReader.FileKind.TEXT) {
+                    if (t.split() > 0) {
+                        return Collections.emptyIterator();
+                    }
+                    String problem = kind == SourceReader.FileKind.EMPTY ? "empty_file" : "binary_file";
+                    System.err.println("[ingest] " + file + ": " + problem + ", skipped");
+                    return problem(t.spec(), corpus, file, problem);
+                }
+                if (spec.format() == DocumentFormat.CSV && t.start() > 0) {
+                    header = SourceReader.csvHeaderLine(head, file, maxDocChars);
+                }
+            }
+            SplitLines lines = new SplitLines(file, t.start(), t.length(), conf, maxDocChars);
+            docs = SourceReader.lines(spec, lines, lines, t.start() == 0, header, file, maxDocChars);
+        } catch (IOException | UncheckedIOException e) {
+            String problem = problemOf(e);
+            System.err.println("[ingest] " + where + ": " + problem + ": " + e.getMessage());
+            return problem(t.spec(), corpus, file, problem);
+        }
+        return guarded(t.spec(), corpus, file, where, docs);
+    }
+
+    /** {@code docs} as rows; a read error ends them with one marker row. */
+    private static Iterator<RawDocument> guarded(int specIndex, String corpus, String file, String where,
+                                                 SourceReader.RawTexts docs) {
         return new Iterator<>() {
             private RawDocument error;
             private boolean failed;
@@ -576,14 +711,14 @@ public final class IngestStage {
                     boolean h = docs.hasNext();
                     if (!h) {
                         failed = true; // finished
-                        System.out.println("[ingest] read " + file + ": " + count + " documents");
+                        System.out.println("[ingest] read " + where + ": " + count + " documents");
                     }
                     return h;
                 } catch (UncheckedIOException e) {
                     failed = true;
                     docs.close();
                     String problem = problemOf(e);
-                    System.err.println("[ingest] " + file + ": " + problem + " after " + count + " documents: "
+                    System.err.println("[ingest] " + where + ": " + problem + " after " + count + " documents: "
                             + e.getMessage());
                     error = new RawDocument(specIndex, corpus, file, null, FILE_PREFIX + problem);
                     return true;

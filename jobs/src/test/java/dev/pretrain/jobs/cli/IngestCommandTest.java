@@ -1,6 +1,7 @@
 package dev.pretrain.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.pretrain.corpus.ingest.DocumentFormat;
 import dev.pretrain.corpus.ingest.SourceSpec;
+import dev.pretrain.jobs.pipeline.PipelineConfig;
 
 /** {@code --source} strings of the ingest command, every format. */
 class IngestCommandTest {
@@ -33,5 +35,26 @@ class IngestCommandTest {
         IllegalArgumentException noField = assertThrows(IllegalArgumentException.class,
                 () -> IngestCommand.parseSource("name=j,uri=x,format=jsonl").toSpec());
         assertTrue(noField.getMessage().contains("field"), noField.getMessage());
+    }
+
+    @Test
+    void singleLineCsvRecordsAndTheSplitSize() {
+        SourceSpec csv = IngestCommand.parseSource("name=c,uri=a.csv,format=csv,field=text,single_line_records=true")
+                .toSpec();
+        assertTrue(csv.singleLineRecords() && csv.lineSplittable());
+        assertFalse(IngestCommand.parseSource("name=c,uri=a.csv,format=csv,field=text").toSpec().lineSplittable());
+        IllegalArgumentException notCsv = assertThrows(IllegalArgumentException.class,
+                () -> IngestCommand.parseSource("name=l,uri=a.txt,format=line,single_line_records=true").toSpec());
+        assertTrue(notCsv.getMessage().contains("CSV"), notCsv.getMessage());
+        assertEquals(128L << 20, PipelineConfig.bytes("--split-bytes", "128m"));
+        assertEquals(134217728L, PipelineConfig.bytes("--split-bytes", "134217728"));
+        assertEquals(1L << 30, PipelineConfig.bytes("--split-bytes", "1G"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> PipelineConfig.bytes("--split-bytes", "lots"));
+        assertTrue(bad.getMessage().contains("--split-bytes") && bad.getMessage().contains("lots"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PipelineConfig.bytes("--split-bytes", "0"));
+        PipelineConfig c = PipelineConfig.parse("ingest: {split_bytes: 64m}", "test.yaml");
+        assertEquals(64L << 20, PipelineConfig.bytes("split_bytes", c.ingest.splitBytes));
+        assertEquals("128m", new PipelineConfig().ingest.splitBytes);
     }
 }
