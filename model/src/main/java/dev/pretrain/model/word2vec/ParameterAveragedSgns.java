@@ -209,7 +209,8 @@ public final class ParameterAveragedSgns {
      * As {@link #train(JavaSparkContext, JavaRDD, long[], SgnsConfig, int, long, int, SgnsWeights, LongUnaryOperator,
      * Consumer, Averaging)}, each partition's share trained by the {@link SgnsEngine} called {@code engine}
      * ({@code java}: the plain-Java kernel; {@code nd4j} / {@code nd4j:B}: batched ND4J ops, nd4j-cuda on GPU
-     * executors built with {@code -Pcuda}).
+     * executors built with {@code -Pcuda}). It copies {@code init} and then drops its reference to it, so that a
+     * temporary passed here (not through the shorter overloads, whose frames keep it) is freed during training.
      *
      * @throws IllegalArgumentException if {@code rounds < 1} or the engine name is unknown
      */
@@ -225,6 +226,7 @@ public final class ParameterAveragedSgns {
                 averaging.blockLrFor(workers), averaging.rule() == Rule.BMUF_NESTEROV) : null;
         SgnsWeights weights = bmuf ? momentum.start() : init.copy();
         RowBlockExchange exchange = exchangeFor(jsc.getConf(), init.vocabSize(), init.dim());
+        init = null; // copied: a caller that passed a temporary gets its 2 * vocabSize * dim floats back now
         Partitioner byBlock = new BlockPartitioner(exchange);
         final int parts = sentences.getNumPartitions();
         long done = 0;

@@ -117,6 +117,7 @@ class ParameterAveragedSgnsTest {
         assertTrue(ex.blocksPerMatrix() > 1 && ex.reducePartitions() > 2 && ex.jobs().size() > 1,
                 "several blocks, reduce partitions and jobs: " + ex.blocksPerMatrix() + " " + ex.reducePartitions()
                         + " " + ex.jobs().size());
+        assertTrue(8L * imdb.words.size() * cfg.dim() > 512 * 1024, "the broadcast weights exceed Kryo's buffer.max");
         SgnsWeights init = SgnsWeights.initialize(imdb.words.size(), cfg.dim(), 3);
         Object[][] cases = {
                 {2, ParameterAveragedSgns.Averaging.defaults()},
