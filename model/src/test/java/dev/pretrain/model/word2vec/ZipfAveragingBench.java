@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -Xmx12g [spark --add-opens flags] --add-modules jdk.incubator.vector -cp test-classes:classes:... \
- *      dev.pretrain.model.word2vec.ZipfAveragingBench [--vocab 1000000] [--dim 300] [--words 24000000] [--zipf 1.0]
+ *      dev.pretrain.model.word2vec.ZipfAveragingBench [--vocab 1000000] [--dim 300] [--words 16000000] [--zipf 1.0]
  *      [--sentence 100] [--rounds 3] [--partitions 2] [--seed 1] [--local-dir DIR] [--conf key=value ...]
  * </pre>
  * Spark {@code local[partitions]} with Kryo, {@code spark.kryoserializer.buffer.max 1g} and
@@ -47,7 +47,7 @@ public final class ZipfAveragingBench {
 
     public static void main(String[] args) throws Exception {
         int vocab = 1_000_000, dim = 300, sentence = 100, rounds = 3, partitions = 2;
-        long words = 24_000_000L, seed = 1;
+        long words = 16_000_000L, seed = 1;
         double zipf = 1.0;
         Path localDir = null;
         List<String[]> confs = new ArrayList<>();
