@@ -49,3 +49,15 @@ nd4j_natives() {
     | grep '^nd4j_natives=' | tail -1)"
   export ND4J_NATIVES
 }
+
+# model_test_classpath: compiles the model module's main and test sources into $TARGET_DIR (log in
+# $BENCH_DIR/build-test.log, printed and exit 1 on failure), writes its test-scope classpath to
+# $BENCH_DIR/model-test-cp.txt and sets CP to the test classes, the classes and it (for benchmark mains that live in
+# the test sources).
+model_test_classpath() {
+  echo "== build (mvn -o -pl model -Dtarget.dir=$TARGET_DIR test-compile)"
+  (cd "$ROOT" && mvn -o -q -pl model -Dtarget.dir="$TARGET_DIR" test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$BENCH_DIR/model-test-cp.txt" > "$BENCH_DIR/build-test.log" 2>&1) \
+    || { cat "$BENCH_DIR/build-test.log" >&2; exit 1; }
+  CP="$ROOT/model/$TARGET_DIR/test-classes:$ROOT/model/$TARGET_DIR/classes:$(cat "$BENCH_DIR/model-test-cp.txt")"
+}

@@ -35,9 +35,10 @@ import dev.pretrain.model.word2vec.SgnsWeights;
  * {@code minCount} times (word2vec's {@code min_count}). Each epoch is cut into
  * {@code roundsPerEpoch} rounds; in a round every partition starts from the broadcast weights,
  * trains its share of the sentences with the plain-Java {@code SgnsTrainer} (word2vec C semantics;
- * skip-gram pairs are generated on the fly rather than read back from disk), and the driver
- * combines the words-weighted mean by block momentum (BMUF, Chen &amp; Huo 2016; see
- * {@link ParameterAveragedSgns}). The learning rate decays linearly from {@code alpha} to {@code min_alpha}
+ * skip-gram pairs are generated on the fly rather than read back from disk) and ships only the rows it
+ * changed, the words-weighted mean is formed per row block on the executors, and the driver
+ * combines it by block momentum (BMUF, Chen &amp; Huo 2016; see {@link ParameterAveragedSgns}). The report's
+ * {@code rounds} entries give the rows each round changed and the bytes the driver received. The learning rate decays linearly from {@code alpha} to {@code min_alpha}
  * over all epochs, as in word2vec C.
  *
  * <p>Rounds: above 2 partitions the quality needs about {@code 16 * partitions} rounds per epoch (IMDB,
@@ -127,9 +128,14 @@ public final class Word2VecStage {
                     log.put("words", r.words());
                     log.put("alpha_start", r.alphaStart());
                     log.put("seconds", Math.round(r.seconds() * 100) / 100.0);
+                    log.put("changed_rows_syn0", r.syn0Rows());
+                    log.put("changed_rows_syn1neg", r.syn1negRows());
+                    log.put("collected_bytes", r.collectedBytes());
                     roundLog.add(log);
-                    System.out.printf("[train-word2vec] epoch %d/%d round %d/%d: %,d words, %.1f s, alpha %.5f%n",
-                            r.epoch() + 1, cfg.epochs(), r.round() + 1, rounds, r.words(), r.seconds(), r.alphaStart());
+                    System.out.printf("[train-word2vec] epoch %d/%d round %d/%d: %,d words, %.1f s, alpha %.5f, "
+                                    + "changed rows %,d + %,d (%.1f MB to the driver)%n",
+                            r.epoch() + 1, cfg.epochs(), r.round() + 1, rounds, r.words(), r.seconds(), r.alphaStart(),
+                            r.syn0Rows(), r.syn1negRows(), r.collectedBytes() / 1e6);
                 }, ParameterAveragedSgns.Averaging.defaults(), o.engine());
         report.put("engine", o.engine());
         long done = 0;

@@ -25,16 +25,24 @@ package dev.pretrain.model.word2vec;
  * for SGNS, see there).
  *
  * <p>The arrays are float32 {@code [vocabSize, dim]} row-major as in {@link SgnsWeights}; the state holds the model,
- * {@code Delta} and (Nesterov only) {@code W_g}: 2 or 3 copies of the weights. Not thread-safe; driver-only.
+ * {@code Delta} (only when {@code eta != 0}: with {@code eta = 0}, the default at 2 workers, {@code Delta} is never
+ * read again) and (Nesterov only) {@code W_g}: 1 to 3 copies of the weights. A round is applied either densely
+ * ({@link #update(SgnsWeights)}) or sparsely: {@link #updateRows(RowBlock)} for each block of mean rows that changed,
+ * then {@link #finishRound()}, which steps the remaining rows with {@code mean = W_g} ({@code G = 0}: only the
+ * momentum moves them, nothing at all when {@code eta = 0}). Both run the same float operations per element, so the
+ * sparse round gives bit for bit the dense round's weights. Not thread-safe; driver-only.
  */
 public final class BlockMomentum {
     private final float eta;
     private final float zeta;
     private final boolean nesterov;
     private final SgnsWeights model;
+    /** Delta per matrix; null when eta == 0. */
     private final float[] delta0;
     private final float[] delta1;
     private SgnsWeights start;
+    /** Rows stepped in the open sparse round, per matrix; null when no sparse round is open. */
+    private java.util.BitSet[] stepped;
 
     /**
      * @param init     initial weights, copied (not modified)
@@ -50,8 +58,8 @@ public final class BlockMomentum {
         this.zeta = (float) zeta;
         this.nesterov = nesterov;
         this.model = init.copy();
-        this.delta0 = new float[model.syn0().length];
-        this.delta1 = new float[model.syn1neg().length];
+        this.delta0 = this.eta == 0f ? null : new float[model.syn0().length];
+        this.delta1 = this.eta == 0f ? null : new float[model.syn1neg().length];
         this.start = model;
     }
 
@@ -72,34 +80,107 @@ public final class BlockMomentum {
      *
      * @return the next {@link #start()}
      * @throws IllegalArgumentException if the shape differs
+     * @throws IllegalStateException    if a sparse round is open
      */
     public SgnsWeights update(SgnsWeights mean) {
         if (mean.vocabSize() != model.vocabSize() || mean.dim() != model.dim()) {
             throw new IllegalArgumentException("mean shape [" + mean.vocabSize() + ", " + mean.dim()
                     + "] != model shape [" + model.vocabSize() + ", " + model.dim() + "]");
         }
-        step(model.syn0(), start.syn0(), mean.syn0(), delta0);
-        step(model.syn1neg(), start.syn1neg(), mean.syn1neg(), delta1);
+        if (stepped != null) throw new IllegalStateException("a sparse round is open: call finishRound() first");
+        step(model.syn0(), start.syn0(), mean.syn0(), 0, delta0, mean.syn0(), 0, model.syn0().length);
+        step(model.syn1neg(), start.syn1neg(), mean.syn1neg(), 0, delta1, mean.syn1neg(), 0, model.syn1neg().length);
         start = nesterov ? mean : model;
         return start;
     }
 
-    /** {@code Delta = eta Delta + zeta (mean - w_g)}, {@code w += Delta}; then {@code mean := w + eta Delta}. */
-    private void step(float[] w, float[] wg, float[] mean, float[] delta) {
+    /**
+     * Applies the round to the rows of one merged block ({@link RowBlock#MERGED}: the words-weighted mean of the
+     * workers' rows, all trained from {@link #start()}); opens a sparse round if none is open. Each row may be given
+     * once per round.
+     *
+     * @throws IllegalArgumentException if the block's row length differs from the model's dim, or a row id is out
+     *                                  of range
+     * @throws IllegalStateException    if a row was already applied in this round
+     */
+    public void updateRows(RowBlock mean) {
+        int dim = model.dim();
+        int[] rows = mean.rows();
+        if (mean.values().length != rows.length * dim) {
+            throw new IllegalArgumentException(mean.values().length + " values for " + rows.length + " rows of dim " + dim);
+        }
+        if (stepped == null) {
+            stepped = new java.util.BitSet[] {new java.util.BitSet(model.vocabSize()), new java.util.BitSet(model.vocabSize())};
+            if (nesterov && eta != 0f && start == model) start = model.copy(); // W_g(0) = W(0), then its own arrays
+        }
+        boolean out = mean.matrix() == 1;
+        float[] w = out ? model.syn1neg() : model.syn0();
+        float[] wg = out ? start.syn1neg() : start.syn0();
+        float[] delta = out ? delta1 : delta0;
+        java.util.BitSet done = stepped[mean.matrix()];
+        for (int i = 0; i < rows.length; i++) {
+            int r = rows[i];
+            if (r < 0 || r >= model.vocabSize()) {
+                throw new IllegalArgumentException("row " + r + " outside [0, " + model.vocabSize() + ")");
+            }
+            if (done.get(r)) throw new IllegalStateException("row " + r + " of matrix " + mean.matrix() + " applied twice in a round");
+            done.set(r);
+            step(w, wg, mean.values(), i * dim, delta, nextStart(wg), r * dim, dim);
+        }
+    }
+
+    /**
+     * Closes the sparse round: the rows {@link #updateRows} did not receive have {@code mean = W_g} and are stepped
+     * with {@code G = 0} (skipped when {@code eta = 0}: they do not move).
+     *
+     * @return the next {@link #start()}
+     * @throws IllegalStateException if no sparse round is open
+     */
+    public SgnsWeights finishRound() {
+        if (stepped == null) throw new IllegalStateException("no sparse round is open");
+        if (eta != 0f) {
+            int dim = model.dim();
+            finishRows(model.syn0(), start.syn0(), delta0, stepped[0], dim);
+            finishRows(model.syn1neg(), start.syn1neg(), delta1, stepped[1], dim);
+        }
+        stepped = null;
+        return start;
+    }
+
+    private void finishRows(float[] w, float[] wg, float[] delta, java.util.BitSet done, int dim) {
+        int v = model.vocabSize();
+        for (int r = done.nextClearBit(0); r < v; r = done.nextClearBit(r + 1)) {
+            step(w, wg, wg, r * dim, delta, nextStart(wg), r * dim, dim);
+        }
+    }
+
+    /** Where the next start's rows go: W_g's own arrays under Nesterov, nowhere (W_g is W) otherwise. */
+    private float[] nextStart(float[] wg) {
+        return nesterov && start != model ? wg : null;
+    }
+
+    /**
+     * Elements {@code [off, off + len)}: {@code Delta = eta Delta + zeta (mean - w_g)}, {@code w += Delta}; then
+     * {@code next[off..] = w + eta Delta} when {@code next} is not null. {@code mean} is read at {@code meanOff}.
+     * Reads of {@code wg} and {@code mean} precede the writes of each element, so they may alias {@code next}.
+     */
+    private void step(float[] w, float[] wg, float[] mean, int meanOff, float[] delta, float[] next, int off, int len) {
         final float e = eta, z = zeta;
         if (e == 0f && z == 1f) { // plain training (one worker): W(t) = mean exactly, no rounding of w + (mean - w)
-            for (int i = 0; i < w.length; i++) {
-                delta[i] = mean[i] - wg[i];
-                w[i] = mean[i];
+            for (int i = 0; i < len; i++) {
+                float m = mean[meanOff + i];
+                w[off + i] = m;
+                if (next != null) next[off + i] = m;
             }
             return;
         }
-        for (int i = 0; i < w.length; i++) {
-            float d = e * delta[i] + z * (mean[i] - wg[i]);
-            delta[i] = d;
-            float x = w[i] + d;
-            w[i] = x;
-            mean[i] = x + e * d;
+        for (int i = 0; i < len; i++) {
+            int j = off + i;
+            float d = (delta == null ? 0f : e * delta[j]) + z * (mean[meanOff + i] - wg[j]);
+            if (delta != null) delta[j] = d;
+            float x = w[j] + d;
+            w[j] = x;
+            if (next != null) next[j] = x + e * d;
         }
     }
 }

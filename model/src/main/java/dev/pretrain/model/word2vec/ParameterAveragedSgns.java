@@ -1,6 +1,7 @@
 package dev.pretrain.model.word2vec;
 
-import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -9,7 +10,7 @@ import scala.Tuple2;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
@@ -17,11 +18,38 @@ import java.util.function.LongUnaryOperator;
 /**
  * SGNS trained on Spark by synchronous parameter averaging: each epoch is cut into {@code rounds}; in a round every
  * partition starts from the broadcast weights, trains its share of the round's sentences (sentence {@code i} of a
- * partition belongs to round {@code i % rounds}) with the plain-Java {@link SgnsTrainer}, and the driver averages
- * the copies, weighted by words trained ({@link ParameterAverager}s merged in partition order by
- * {@link #mergeInPartitionOrder}, so that the result does not depend on which task finished first), then combines that mean
- * with the previous weights by the {@link Rule}. The learning rate decays linearly from {@code alpha} to
- * {@code min_alpha} over all epochs (word2vec C), each worker decaying it over its share of the round.
+ * partition belongs to round {@code i % rounds}) with the plain-Java {@link SgnsTrainer}, the copies are averaged,
+ * weighted by words trained, and the driver combines that mean with the previous weights by the {@link Rule}. The
+ * learning rate decays linearly from {@code alpha} to {@code min_alpha} over all epochs (word2vec C), each worker
+ * decaying it over its share of the round.
+ *
+ * <p><b>Traffic per round: the rows a round changed.</b> A worker ships only the rows of syn0 and syn1neg that its
+ * training changed (row ids and their float32 values), cut into row blocks ({@link RowBlockExchange}); one Spark
+ * shuffle brings each block's rows from all k workers to one reduce task, which forms the words-weighted mean of
+ * the block ({@link RowBlockExchange#merge}, a worker's unchanged rows counting with the start value, merged in
+ * partition order by the same binary tree and float operations as the dense {@link ParameterAverager} merge, so
+ * the result is bit for bit the dense path's and does not depend on which task finished first). The driver
+ * fetches the merged blocks (each changed row once) in a few jobs, each below {@code spark.driver.maxResultSize}
+ * and every task result below Kryo's {@code spark.kryoserializer.buffer.max} (sizes in {@link RowBlockExchange}),
+ * and applies the rule to those rows only (BMUF with {@code eta > 0} also moves the other rows by their momentum).
+ * Per round: the broadcast of the start weights ({@code 2 * vocabSize * dim} float32; Spark's TorrentBroadcast
+ * serializes it as a stream into {@code spark.broadcast.blockSize} pieces, 4 MiB by default, and Kryo's
+ * stream does not use the buffer.max-bounded buffer, so the broadcast is not limited by it), each worker's changed
+ * rows through the shuffle ({@code 4 * (dim + 1)} bytes per row), and each changed row once to the driver, where
+ * the dense path collected {@code k * 2 * vocabSize * dim} float32. The driver holds the model (plus {@code Delta}
+ * when {@code eta > 0}, plus {@code W_g} under Nesterov) and the round's merged rows; every worker holds the
+ * broadcast weights and its trained copy. The round's shuffle files stay on the executors' local disks until
+ * Spark's ContextCleaner removes them after the round's RDDs are garbage-collected.
+ *
+ * <p>Measured ({@code bench/sgns-sparse-averaging.sh}, 2026-12-07, 2-core Xeon, Spark {@code local[2]}, Kryo
+ * buffer.max 1g, maxResultSize 1g): a 1,000,000-word vocabulary at dim 300 (1.2 GB per matrix, 14% of a Java
+ * array's 2^31 elements, so that cap is not hit) on a seeded Zipfian corpus (s = 1.0, 16M words, 87% of the
+ * vocabulary occurring), 2 partitions, 3 rounds, {@code -Xmx12g} (G1, 32 MB regions): per round 0.59M syn0 and
+ * 0.87M syn1neg rows changed (every occurring word is somebody's negative), 1.76 GB reached the driver against the
+ * dense path's 4.8 GB (2.4 GB per task result, beyond Kryo's 1g buffer), 3.1 GB went through the shuffle; 114 s
+ * for the last round (5.3M words) on an otherwise idle machine; peak RSS 13.6 GB (the model, the broadcast's
+ * serialized pieces and two trained copies: about 4 x 2.4 GB). On IMDB (2 partitions, 32 rounds) it reproduced the dense path's
+ * figures to the last digit (analogy 11.26%, WordSim-353 0.2825).
  *
  * <p><b>Default rule: blockwise model-update filtering</b> (BMUF, block momentum; Chen &amp; Huo, "Scalable training
  * of deep learning machines by incremental block training with intra-block parallel optimization and blockwise
@@ -44,11 +72,11 @@ import java.util.function.LongUnaryOperator;
  * syn0 and syn1neg), so the quality depends on the words per worker per round: at k = 4 the analogy accuracy was
  * 7.6% with 16 rounds per epoch, 9.2% with 32 and 10.3% with 64 (one partition: 11.3%). Use about {@code 16 k}
  * rounds per epoch for k &gt; 2 ({@code bench/sgns-averaging.sh} runs {@code max(16, 16 k)}); every round
- * broadcasts the weights and collects k copies ({@code 2 * vocabSize * dim} float32 each).
+ * broadcasts the weights and moves the rows it changed (above).
  *
  * <p>Measured (IMDB text8, 23.5M words, vocab 53,165, 1 epoch, dim 100, window 5, negative 5, sample 1e-4, one
  * seed; analogy = 3CosAdd over the top 30,000 words, WS = WordSim-353 Spearman; {@code SparkAveragingBench} in
- * {@code local[2]}; the partition sweep of the default rule is in docs/BENCHMARKS.md, section sgns-averaging):
+ * {@code local[2]}, measured with the dense exchange, which the sparse one reproduces bit for bit; the partition sweep of the default rule is in docs/BENCHMARKS.md, section sgns-averaging):
  * <pre>
  *   rule                                   k  rounds  analogy %  WS-353
  *   one partition (plain training)         1    16      11.3     0.26
@@ -75,8 +103,18 @@ import java.util.function.LongUnaryOperator;
 public final class ParameterAveragedSgns {
     private ParameterAveragedSgns() {}
 
-    /** Log record of one averaging round. */
-    public record Round(int epoch, int round, long words, double alphaStart, double seconds) {}
+    /**
+     * Log record of one averaging round.
+     *
+     * @param words          words trained in the round (all workers)
+     * @param seconds        wall seconds of the round (broadcast, training, exchange, the driver's update)
+     * @param syn0Rows       syn0 rows some worker changed (rows the driver received)
+     * @param syn1negRows    syn1neg rows some worker changed
+     * @param workerRows     rows the workers shipped, summed over workers (a row changed by j workers counts j)
+     * @param collectedBytes payload bytes the driver received ({@link RowBlock#payloadBytes}: 4 per id and value)
+     */
+    public record Round(int epoch, int round, long words, double alphaStart, double seconds, long syn0Rows,
+                        long syn1negRows, long workerRows, long collectedBytes) {}
 
     /** Sizes of a sentence RDD: {sentences, words, non-empty partitions} (one pass). */
     public static long[] sizes(JavaRDD<int[]> sentences) {
@@ -180,7 +218,8 @@ public final class ParameterAveragedSgns {
      * As {@link #train(JavaSparkContext, JavaRDD, long[], SgnsConfig, int, long, int, SgnsWeights, LongUnaryOperator,
      * Consumer, Averaging)}, each partition's share trained by the {@link SgnsEngine} called {@code engine}
      * ({@code java}: the plain-Java kernel; {@code nd4j} / {@code nd4j:B}: batched ND4J ops, nd4j-cuda on GPU
-     * executors built with {@code -Pcuda}).
+     * executors built with {@code -Pcuda}). It copies {@code init} and then drops its reference to it, so that a
+     * temporary passed here (not through the shorter overloads, whose frames keep it) is freed during training.
      *
      * @throws IllegalArgumentException if {@code rounds < 1} or the engine name is unknown
      */
@@ -194,7 +233,11 @@ public final class ParameterAveragedSgns {
         boolean bmuf = averaging.rule() == Rule.BMUF || averaging.rule() == Rule.BMUF_NESTEROV;
         BlockMomentum momentum = bmuf ? new BlockMomentum(init, averaging.momentumFor(workers),
                 averaging.blockLrFor(workers), averaging.rule() == Rule.BMUF_NESTEROV) : null;
-        SgnsWeights weights = bmuf ? momentum.start() : init;
+        SgnsWeights weights = bmuf ? momentum.start() : init.copy();
+        RowBlockExchange exchange = exchangeFor(jsc.getConf(), init.vocabSize(), init.dim());
+        init = null; // copied: a caller that passed a temporary gets its 2 * vocabSize * dim floats back now
+        Partitioner byBlock = new BlockPartitioner(exchange);
+        final int parts = sentences.getNumPartitions();
         long done = 0;
         for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
             for (int r = 0; r < rounds; r++) {
@@ -204,79 +247,117 @@ public final class ParameterAveragedSgns {
                 double alphaEnd = alphaAt(cfg, done + corpusWords / rounds, totalWords);
                 final int round = r;
                 final long seed = roundSeed.applyAsLong((long) epoch * rounds + r);
-                JavaRDD<ParameterAverager> perPartition = sentences.mapPartitionsWithIndex((part, it) -> {
+                JavaPairRDD<Integer, RowBlock> changed = sentences.mapPartitionsWithIndex((part, it) -> {
                     List<int[]> slice = slice(it, rounds, round);
                     long words = 0;
                     for (int[] s : slice) words += s.length;
-                    SgnsWeights w = bw.value().copy();
-                    long n = slice.isEmpty() ? 0 : SgnsEngine.of(engine, cfg, counts).train(w, slice, alphaStart,
-                            alphaEnd, Math.max(1, words), seed + 31L * part);
-                    return Collections.singletonList(new ParameterAverager(w.vocabSize(), w.dim()).add(w, n))
-                            .iterator();
-                }, true);
-                ParameterAverager avg = mergeInPartitionOrder(perPartition);
-                long trained = avg.totalWeight();
-                if (trained > 0) {
-                    SgnsWeights mean = avg.average();
-                    weights = switch (averaging.rule()) {
-                        case BMUF, BMUF_NESTEROV -> momentum.update(mean);
-                        case SCALED_SUM -> scaleUpdate(weights, mean, workers);
-                        case MEAN -> mean;
+                    SgnsWeights before = bw.value();
+                    SgnsWeights after = null;
+                    long n = 0;
+                    if (!slice.isEmpty()) {
+                        after = before.copy();
+                        n = SgnsEngine.of(engine, cfg, counts).train(after, slice, alphaStart, alphaEnd,
+                                Math.max(1, words), seed + 31L * part);
+                    }
+                    Iterator<RowBlock> blocks = exchange.changedRows(before, after, part, n);
+                    return new Iterator<Tuple2<Integer, RowBlock>>() {
+                        @Override public boolean hasNext() { return blocks.hasNext(); }
+                        @Override public Tuple2<Integer, RowBlock> next() {
+                            RowBlock b = blocks.next();
+                            return new Tuple2<>(exchange.key(b.matrix(), b.block()), b);
+                        }
                     };
+                }, true).mapToPair(t -> t);
+                JavaRDD<RowBlock> merged = changed.groupByKey(byBlock)
+                        .map(g -> exchange.merge(g._2(), parts, bw.value()));
+                // fetched whole before anything is applied: the tasks read the broadcast start weights, which in
+                // local mode are the driver's own object
+                List<RowBlock> blocks = new ArrayList<>();
+                for (int[] job : exchange.jobs()) {
+                    for (List<RowBlock> part : merged.collectPartitions(job)) blocks.addAll(part);
                 }
+                long trained = blocks.isEmpty() ? 0 : blocks.get(0).words();
+                long[] rows = new long[2];
+                long sourceRows = 0, bytes = 0;
+                for (RowBlock b : blocks) {
+                    if (b.words() != trained) {
+                        throw new IllegalStateException("merged blocks disagree on the words trained: " + b.words() + " vs " + trained);
+                    }
+                    rows[b.matrix()] += b.rows().length;
+                    sourceRows += b.sourceRows();
+                    bytes += b.payloadBytes();
+                }
+                if (trained > 0) {
+                    if (bmuf) {
+                        for (RowBlock b : blocks) momentum.updateRows(b);
+                        weights = momentum.finishRound();
+                    } else {
+                        for (RowBlock b : blocks) applyRows(weights, b, averaging.rule() == Rule.SCALED_SUM ? workers : 1);
+                    }
+                }
+                blocks = null;
                 bw.destroy();
                 done += trained;
-                if (log != null) log.accept(new Round(epoch, r, trained, alphaStart, (System.nanoTime() - roundStart) / 1e9));
+                if (log != null) {
+                    log.accept(new Round(epoch, r, trained, alphaStart, (System.nanoTime() - roundStart) / 1e9,
+                            rows[0], rows[1], sourceRows, bytes));
+                }
             }
         }
         return bmuf ? momentum.model() : weights;
     }
 
     /**
-     * Merges the averagers of an RDD in a fixed order: a binary tree over partition indices, partition {@code 2j}
-     * with {@code 2j + 1} level by level (one shuffle per level while more than 2 remain), the last two on the
-     * driver. Spark's {@code reduce} and {@code treeReduce} merge in task completion order, and the float rounding of
-     * the running weighted mean then depended on which task finished first: the same seed and data gave weights
-     * that differed in the last bits from run to run (and analogy accuracy in the 4th decimal). A task or the driver
-     * holds at most two averagers at a time, as with {@code treeReduce}. Like {@link ParameterAverager#merge}, it
-     * merges into the RDD's own objects: pass an RDD that computes them (not one persisted deserialized).
-     *
-     * @param perPartition the averagers, any number per partition (merged in order within a partition first)
-     * @return the merged averager
-     * @throws IllegalArgumentException if the RDD holds no averager
+     * The exchange for this session's limits: one serialized task result below Kryo's
+     * {@code spark.kryoserializer.buffer.max} (when Kryo is the serializer; default 64m) and
+     * {@code spark.driver.maxResultSize} (default 1g; 0 = unlimited), one job's results below the latter.
      */
-    public static ParameterAverager mergeInPartitionOrder(JavaRDD<ParameterAverager> perPartition) {
-        JavaPairRDD<Integer, ParameterAverager> level = perPartition.mapPartitionsWithIndex((i, it) -> {
-            ParameterAverager acc = null;
-            while (it.hasNext()) {
-                ParameterAverager a = it.next();
-                acc = acc == null ? a : acc.merge(a);
-            }
-            return acc == null ? Collections.<Tuple2<Integer, ParameterAverager>>emptyIterator()
-                    : Collections.singletonList(new Tuple2<>(i, acc)).iterator();
-        }, true).mapToPair(t -> t);
-        int n = perPartition.getNumPartitions();
-        while (n > 2) {
-            int next = (n + 1) / 2;
-            // key j = index / 2 goes to partition j of next (HashPartitioner of a small non-negative Integer)
-            level = level.mapToPair(t -> new Tuple2<>(t._1() / 2, t))
-                    .groupByKey(new HashPartitioner(next))
-                    .mapToPair(g -> new Tuple2<>(g._1(), mergeSorted(g._2())));
-            n = next;
+    static RowBlockExchange exchangeFor(SparkConf conf, int vocabSize, int dim) {
+        long maxResult = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        if (maxResult <= 0) maxResult = Long.MAX_VALUE;
+        long object = Integer.MAX_VALUE; // a Java byte array
+        if (conf.get("spark.serializer", "").contains("Kryo")) {
+            object = conf.getSizeAsBytes("spark.kryoserializer.buffer.max", "64m");
         }
-        List<Tuple2<Integer, ParameterAverager>> last = new ArrayList<>(level.collect());
-        if (last.isEmpty()) throw new IllegalArgumentException("no averager to merge: the RDD is empty");
-        return mergeSorted(last);
+        return RowBlockExchange.forLimits(vocabSize, dim, Math.min(object, maxResult), maxResult);
     }
 
-    /** Merges (index, averager) pairs in ascending index order. */
-    private static ParameterAverager mergeSorted(Iterable<Tuple2<Integer, ParameterAverager>> parts) {
-        List<Tuple2<Integer, ParameterAverager>> sorted = new ArrayList<>();
-        parts.forEach(sorted::add);
-        sorted.sort(Comparator.comparing((Tuple2<Integer, ParameterAverager> t) -> t._1()));
-        ParameterAverager acc = sorted.get(0)._2();
-        for (int k = 1; k < sorted.size(); k++) acc = acc.merge(sorted.get(k)._2());
-        return acc;
+    /** Key {@code k} of the exchange goes to reduce partition {@code k / blocksPerPartition}. */
+    private static final class BlockPartitioner extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final RowBlockExchange exchange;
+
+        BlockPartitioner(RowBlockExchange exchange) { this.exchange = exchange; }
+
+        @Override public int numPartitions() { return exchange.reducePartitions(); }
+
+        @Override public int getPartition(Object key) { return exchange.reducePartitionOf((Integer) key); }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof BlockPartitioner p && p.numPartitions() == numPartitions()
+                    && p.exchange.keys() == exchange.keys();
+        }
+
+        @Override public int hashCode() { return 31 * numPartitions() + exchange.keys(); }
+    }
+
+    /**
+     * The non-BMUF rules on the rows of one merged block, in place: {@code w0 + k (mean - w0)} ({@code k} &gt; 1,
+     * {@link Rule#SCALED_SUM}) or {@code mean} ({@code k = 1}; {@link Rule#MEAN}); rows not in a block keep
+     * {@code w0}, which both rules give them. The same float operations as {@link #scaleUpdate}.
+     */
+    private static void applyRows(SgnsWeights w, RowBlock mean, int k) {
+        float[] m = mean.matrix() == 0 ? w.syn0() : w.syn1neg();
+        int dim = w.dim();
+        float[] v = mean.values();
+        int[] rows = mean.rows();
+        for (int i = 0; i < rows.length; i++) {
+            int off = rows[i] * dim;
+            for (int j = 0; j < dim; j++) {
+                float x = v[i * dim + j];
+                m[off + j] = k <= 1 ? x : m[off + j] + k * (x - m[off + j]);
+            }
+        }
     }
 
     /** Sentence {@code i} of the partition belongs to round {@code i % rounds}. */

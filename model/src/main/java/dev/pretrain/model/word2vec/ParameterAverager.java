@@ -11,6 +11,11 @@ import java.io.Serializable;
  * weight, updated as {@code mean += (x - mean) * w / (W + w)}; this is algebraically the weighted sum divided
  * by the total, without overflow. The arrays are allocated on the first non-zero add, so an empty averager
  * (a {@code treeAggregate} zero value) serializes to a few bytes.
+ *
+ * <p>{@link ParameterAveragedSgns} no longer ships whole copies: its {@link RowBlockExchange} merges only the rows
+ * the workers changed, with this class's float operations in the same order (bit for bit equal to averagers of the
+ * full copies merged by a binary tree over partition indices); this class is the dense reference it is tested
+ * against.
  */
 public final class ParameterAverager implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -2,6 +2,9 @@ package dev.pretrain.model.word2vec;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class BlockMomentumTest {
@@ -98,5 +101,63 @@ class BlockMomentumTest {
         assertThrows(IllegalArgumentException.class, () -> new BlockMomentum(x, 0.5, 0.0, false));
         BlockMomentum bm = new BlockMomentum(x, 0.5, 1.0, false);
         assertThrows(IllegalArgumentException.class, () -> bm.update(w(1, 2, 3)));
+    }
+
+    /**
+     * A sparse round (updateRows for the changed rows, then finishRound) gives bit for bit the dense round's model
+     * and next start, for classical and Nesterov momentum, eta 0 (nothing stored for Delta) and eta 0.5, over
+     * rounds that change different random row subsets.
+     */
+    @Test
+    void sparseRoundsEqualDenseRoundsBitForBit() {
+        int vocab = 40, dim = 5;
+        double[][] settings = {{0, 2}, {0.5, 2}, {0, 1}, {0.75, 1}};
+        for (boolean nesterov : new boolean[] {false, true}) {
+            for (double[] st : settings) {
+                SgnsWeights init = SgnsWeights.initialize(vocab, dim, 7);
+                BlockMomentum dense = new BlockMomentum(init, st[0], st[1], nesterov);
+                BlockMomentum sparse = new BlockMomentum(init, st[0], st[1], nesterov);
+                java.util.Random rnd = new java.util.Random(11);
+                for (int round = 0; round < 4; round++) {
+                    SgnsWeights start = dense.start();
+                    assertArrayEquals(start.syn0(), sparse.start().syn0());
+                    assertArrayEquals(start.syn1neg(), sparse.start().syn1neg());
+                    SgnsWeights mean = start.copy();
+                    List<RowBlock> blocks = new ArrayList<>();
+                    for (int m = 0; m < 2; m++) {
+                        float[] x = m == 0 ? mean.syn0() : mean.syn1neg();
+                        List<Integer> rows = new ArrayList<>();
+                        for (int r = 0; r < vocab; r++) {
+                            if (rnd.nextInt(3) != 0) continue;
+                            rows.add(r);
+                            for (int k = 0; k < dim; k++) x[r * dim + k] += (float) rnd.nextGaussian() * 0.1f;
+                        }
+                        // two blocks per matrix: rows below 20 and the rest
+                        for (int half = 0; half < 2; half++) {
+                            final int h = half;
+                            int[] ids = rows.stream().filter(r -> (r < 20) == (h == 0)).mapToInt(Integer::intValue).toArray();
+                            float[] v = new float[ids.length * dim];
+                            for (int i = 0; i < ids.length; i++) System.arraycopy(x, ids[i] * dim, v, i * dim, dim);
+                            blocks.add(new RowBlock(m, half, RowBlock.MERGED, 10, ids, v, ids.length));
+                        }
+                    }
+                    dense.update(mean);
+                    java.util.Collections.reverse(blocks);
+                    for (RowBlock b : blocks) sparse.updateRows(b);
+                    SgnsWeights next = sparse.finishRound();
+                    String what = (nesterov ? "nesterov" : "classic") + " eta " + st[0] + " zeta " + st[1] + " round " + round;
+                    assertArrayEquals(dense.model().syn0(), sparse.model().syn0(), what);
+                    assertArrayEquals(dense.model().syn1neg(), sparse.model().syn1neg(), what);
+                    assertArrayEquals(dense.start().syn0(), next.syn0(), what);
+                    assertArrayEquals(dense.start().syn1neg(), next.syn1neg(), what);
+                    assertSame(next, sparse.start());
+                }
+                assertThrows(IllegalStateException.class, sparse::finishRound, "no open round");
+                RowBlock one = new RowBlock(0, 0, RowBlock.MERGED, 1, new int[] {3}, new float[dim], 1);
+                sparse.updateRows(one);
+                assertThrows(IllegalStateException.class, () -> sparse.updateRows(one), "a row twice in a round");
+                assertThrows(IllegalStateException.class, () -> sparse.update(init.copy()), "dense update while a sparse round is open");
+            }
+        }
     }
 }

@@ -20,8 +20,12 @@ class ParameterAveragedSgnsTest {
     @BeforeAll
     static void setUp() throws IOException {
         imdb = TestCorpus.build(TestCorpus.readImdb(TestCorpus.imdbUnsup(), 150_000), 3);
+        // Kryo with a 512k buffer.max and a 1m maxResultSize: the exchange must cut this vocabulary's rows into several
+        // blocks, reduce partitions and jobs, and the broadcast (about 1 MB) must stream
         jsc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("sgns-averaging-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryoserializer.buffer.max", "512k").set("spark.driver.maxResultSize", "1m"));
         jsc.setLogLevel("WARN");
     }
 
@@ -54,47 +58,125 @@ class ParameterAveragedSgnsTest {
         assertFalse(java.util.Arrays.equals(init.syn0(), spark.syn0()), "init must not be modified in place");
     }
 
-    /** Averager of partition p: random weights (seed p), weighted by an uneven word count. */
-    private static ParameterAverager averagerOf(int p) {
-        return new ParameterAverager(50, 8).add(SgnsWeights.initialize(50, 8, 1000 + p), 1_000 + 37L * p * p);
+    /**
+     * The pre-sparse algorithm without Spark, as the dense reference: every partition trains a full copy of the
+     * round's weights, the copies are averaged by {@link ParameterAverager}s merged by the binary tree over
+     * partition indices, and the dense rule ({@link BlockMomentum#update}, {@link ParameterAveragedSgns#scaleUpdate},
+     * the mean) makes the next weights.
+     */
+    static SgnsWeights denseReference(List<List<int[]>> partitions, long[] counts, SgnsConfig cfg, int rounds,
+                                      long corpusWords, int workers, SgnsWeights init, java.util.function.LongUnaryOperator roundSeed,
+                                      ParameterAveragedSgns.Averaging averaging) {
+        long totalWords = corpusWords * cfg.epochs();
+        ParameterAveragedSgns.Rule rule = averaging.rule();
+        boolean bmuf = rule == ParameterAveragedSgns.Rule.BMUF || rule == ParameterAveragedSgns.Rule.BMUF_NESTEROV;
+        BlockMomentum momentum = bmuf ? new BlockMomentum(init, averaging.momentumFor(workers),
+                averaging.blockLrFor(workers), rule == ParameterAveragedSgns.Rule.BMUF_NESTEROV) : null;
+        SgnsWeights weights = bmuf ? momentum.start() : init;
+        long done = 0;
+        for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            for (int r = 0; r < rounds; r++) {
+                double a0 = ParameterAveragedSgns.alphaAt(cfg, done, totalWords);
+                double a1 = ParameterAveragedSgns.alphaAt(cfg, done + corpusWords / rounds, totalWords);
+                long seed = roundSeed.applyAsLong((long) epoch * rounds + r);
+                List<ParameterAverager> averagers = new ArrayList<>();
+                for (int p = 0; p < partitions.size(); p++) {
+                    List<int[]> slice = new ArrayList<>();
+                    for (int i = r; i < partitions.get(p).size(); i += rounds) slice.add(partitions.get(p).get(i));
+                    long words = 0;
+                    for (int[] s : slice) words += s.length;
+                    SgnsWeights w = weights.copy();
+                    long n = slice.isEmpty() ? 0 : new SgnsTrainer(cfg, counts).train(w, slice, a0, a1, Math.max(1, words), seed + 31L * p);
+                    averagers.add(new ParameterAverager(w.vocabSize(), w.dim()).add(w, n));
+                }
+                ParameterAverager avg = RowBlockExchangeTest.denseTree(averagers);
+                if (avg.totalWeight() > 0) {
+                    SgnsWeights mean = avg.average();
+                    weights = switch (rule) {
+                        case BMUF, BMUF_NESTEROV -> momentum.update(mean);
+                        case SCALED_SUM -> ParameterAveragedSgns.scaleUpdate(weights, mean, workers);
+                        case MEAN -> mean;
+                    };
+                }
+                done += avg.totalWeight();
+            }
+        }
+        return bmuf ? momentum.model() : weights;
     }
 
     /**
-     * The merge runs in partition order whatever the task completion order: tasks that sleep a different random
-     * time in every run give bit-identical results, equal to the binary tree over partition indices computed
-     * locally; and the result is the words-weighted mean.
+     * The sparse exchange (changed rows in row blocks, merged per block, fetched in several jobs: the session's Kryo
+     * buffer.max of 512k and maxResultSize of 1m cut this vocabulary into several blocks, reduce partitions and jobs)
+     * gives bit for bit the weights of the dense reference, for 2 to 4 partitions and every rule (BMUF at k = 3 and 4
+     * has momentum, so the rows no worker changed move too), and its round log counts the rows and bytes it moved.
      */
     @Test
-    void mergeInPartitionOrderIsIndependentOfTaskCompletionOrder() {
+    void sparseExchangeEqualsTheDenseAverageBitForBit() {
+        SgnsConfig cfg = SgnsConfig.defaults().withDim(24).withEpochs(1).withSample(1e-3);
+        RowBlockExchange ex = ParameterAveragedSgns.exchangeFor(jsc.getConf(), imdb.words.size(), cfg.dim());
+        assertTrue(ex.blocksPerMatrix() > 1 && ex.reducePartitions() > 2 && ex.jobs().size() > 1,
+                "several blocks, reduce partitions and jobs: " + ex.blocksPerMatrix() + " " + ex.reducePartitions()
+                        + " " + ex.jobs().size());
+        assertTrue(8L * imdb.words.size() * cfg.dim() > 512 * 1024, "the broadcast weights exceed Kryo's buffer.max");
+        SgnsWeights init = SgnsWeights.initialize(imdb.words.size(), cfg.dim(), 3);
+        Object[][] cases = {
+                {2, ParameterAveragedSgns.Averaging.defaults()},
+                {3, ParameterAveragedSgns.Averaging.defaults()},
+                {4, ParameterAveragedSgns.Averaging.of(ParameterAveragedSgns.Rule.BMUF_NESTEROV)},
+                {3, ParameterAveragedSgns.Averaging.of(ParameterAveragedSgns.Rule.SCALED_SUM)},
+                {2, ParameterAveragedSgns.Averaging.of(ParameterAveragedSgns.Rule.MEAN)}};
+        for (Object[] c : cases) {
+            int parts = (Integer) c[0];
+            ParameterAveragedSgns.Averaging averaging = (ParameterAveragedSgns.Averaging) c[1];
+            JavaRDD<int[]> rdd = jsc.parallelize(imdb.sentences, parts).cache();
+            long[] sizes = ParameterAveragedSgns.sizes(rdd);
+            List<ParameterAveragedSgns.Round> log = new ArrayList<>();
+            SgnsWeights sparse = ParameterAveragedSgns.train(jsc, rdd, imdb.counts, cfg, 3, sizes[1], (int) sizes[2],
+                    init, g -> 40 + g, log::add, averaging);
+            SgnsWeights dense = denseReference(rdd.glom().collect(), imdb.counts, cfg, 3, sizes[1], (int) sizes[2],
+                    init, g -> 40 + g, averaging);
+            rdd.unpersist();
+            String what = parts + " partitions, " + averaging.rule();
+            assertArrayEquals(dense.syn0(), sparse.syn0(), what);
+            assertArrayEquals(dense.syn1neg(), sparse.syn1neg(), what);
+            assertEquals(3, log.size());
+            for (ParameterAveragedSgns.Round r : log) {
+                assertTrue(r.syn0Rows() > 0 && r.syn0Rows() < imdb.words.size(), what + ": syn0 rows " + r.syn0Rows());
+                assertTrue(r.syn1negRows() > 0 && r.syn1negRows() <= imdb.words.size(), what);
+                long union = r.syn0Rows() + r.syn1negRows();
+                assertTrue(r.workerRows() >= union && r.workerRows() <= (long) parts * union, what + ": worker rows " + r.workerRows());
+                assertEquals(4L * union * (cfg.dim() + 1), r.collectedBytes(), what);
+            }
+        }
+    }
+
+    /**
+     * Tasks that sleep a different random time in every run (so they finish in different orders) give bit-identical
+     * weights, equal to the dense reference.
+     */
+    @Test
+    void resultIsIndependentOfTaskCompletionOrder() {
+        SgnsConfig cfg = SgnsConfig.defaults().withDim(16).withEpochs(1).withSample(1e-3);
         int parts = 5;
-        List<Integer> ids = new ArrayList<>();
-        for (int p = 0; p < parts; p++) ids.add(p);
-        // ((a0 a1) (a2 a3)) a4: pairs (2j, 2j+1) level by level, then the last two in order
-        ParameterAverager expected = averagerOf(0).merge(averagerOf(1))
-                .merge(averagerOf(2).merge(averagerOf(3))).merge(averagerOf(4));
+        List<int[]> sentences = imdb.sentences.subList(0, imdb.sentences.size() / 2);
+        SgnsWeights init = SgnsWeights.initialize(imdb.words.size(), cfg.dim(), 8);
+        JavaRDD<int[]> base = jsc.parallelize(sentences, parts).cache();
+        long[] sizes = ParameterAveragedSgns.sizes(base);
+        SgnsWeights expected = denseReference(base.glom().collect(), imdb.counts, cfg, 2, sizes[1], parts, init,
+                g -> 9 + g, ParameterAveragedSgns.Averaging.defaults());
         java.util.Random jitter = new java.util.Random(5);
-        for (int run = 0; run < 4; run++) {
+        for (int run = 0; run < 3; run++) {
             final long salt = jitter.nextLong();
-            JavaRDD<ParameterAverager> rdd = jsc.parallelize(ids, parts).map(p -> {
-                Thread.sleep(Math.floorMod(salt * 31 + p * 0x9E3779B97F4A7C15L, 60L));
-                return averagerOf(p);
-            });
-            SgnsWeights got = ParameterAveragedSgns.mergeInPartitionOrder(rdd).average();
-            assertArrayEquals(expected.average().syn0(), got.syn0(), "run " + run);
-            assertArrayEquals(expected.average().syn1neg(), got.syn1neg(), "run " + run);
+            JavaRDD<int[]> rdd = base.mapPartitionsWithIndex((p, it) -> {
+                Thread.sleep(Math.floorMod(salt * 31 + p * 0x9E3779B97F4A7C15L, 80L));
+                return it;
+            }, true);
+            SgnsWeights got = ParameterAveragedSgns.train(jsc, rdd, imdb.counts, cfg, 2, sizes[1], parts, init,
+                    g -> 9 + g, null);
+            assertArrayEquals(expected.syn0(), got.syn0(), "run " + run);
+            assertArrayEquals(expected.syn1neg(), got.syn1neg(), "run " + run);
         }
-        double total = 0;
-        double[] mean = new double[50 * 8];
-        for (int p = 0; p < parts; p++) {
-            long w = 1_000 + 37L * p * p;
-            float[] x = SgnsWeights.initialize(50, 8, 1000 + p).syn0();
-            for (int i = 0; i < mean.length; i++) mean[i] += w * (double) x[i];
-            total += w;
-        }
-        float[] got = expected.average().syn0();
-        for (int i = 0; i < mean.length; i++) assertEquals(mean[i] / total, got[i], 1e-6, "element " + i);
-        assertThrows(IllegalArgumentException.class,
-                () -> ParameterAveragedSgns.mergeInPartitionOrder(jsc.parallelize(new ArrayList<ParameterAverager>(), 3)));
+        base.unpersist();
     }
 
     /** Update scaling: a row only one of k workers touched gets exactly that worker's update. */
