@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * averaged on the driver. The caller's SparkConf should use Kryo with {@code org.nd4j.kryo.Nd4jRegistrator} and {@link BertKryoRegistrator} (see {@link BertKryoRegistrator#REGISTRATORS}).
  *
  * <p>Each epoch the training RDD is laid out once in a seeded random order ({@link EpochLayout}: seeded by
- * {@code 31 seed + epoch}, buckets of about 65,536 examples) and fitted one averaging round
+ * {@code 31 seed + epoch}, buckets of about 8 rounds' examples) and fitted one averaging round
  * ({@code workers x averagingFrequency x batchSizePerWorker} examples) at a time; a round reads only the buckets
  * holding its examples, so its cost does not grow with the training set, and deals them to the workers in a fixed
  * order (position {@code j} of the round to worker {@code j mod workers}), with the learning rate
@@ -101,7 +101,7 @@ public final class BertSparkTrainer {
     private String roundLogPath;
     private boolean nextSentencePrediction = true;
     private OuterOptimizer outer = OuterOptimizer.average();
-    private long examplesPerPartition = EpochLayout.DEFAULT_EXAMPLES_PER_PARTITION;
+    private long examplesPerPartition;   // 0 = EpochLayout.DEFAULT_ROUNDS_PER_BUCKET rounds
     /** Test hook: throw after this many averaging rounds (after their checkpoint), simulating a killed driver. */
     int crashAfterRounds = -1;
 
@@ -157,8 +157,8 @@ public final class BertSparkTrainer {
     }
 
     /**
-     * Target examples per bucket of the epoch layout ({@link EpochLayout}; default 65,536, rounded up to a multiple of
-     * the round size): a round reads the one or two buckets holding its examples.
+     * Target examples per bucket of the epoch layout ({@link EpochLayout}; default 8 averaging rounds' examples; rounded
+     * up to a multiple of the round size): a round reads the one or two buckets holding its examples.
      */
     public BertSparkTrainer examplesPerPartition(long examples) {
         if (examples < 1) throw new IllegalArgumentException("examplesPerPartition must be >= 1");
@@ -260,7 +260,8 @@ public final class BertSparkTrainer {
         if (outer.stateful() && s.outerMomentum == null) {
             s.outerMomentum = net.params().dup().assign(0);
         }
-        long bucket = (Math.max(chunk, examplesPerPartition) + chunk - 1) / chunk * chunk;
+        long bucket = examplesPerPartition > 0 ? (Math.max(chunk, examplesPerPartition) + chunk - 1) / chunk * chunk
+                : EpochLayout.DEFAULT_ROUNDS_PER_BUCKET * chunk;
         EpochLayout layout = null;
         int layoutEpoch = -1;
         while (!s.finished && s.roundsDone < totalRounds) {

@@ -34,8 +34,11 @@ import scala.runtime.AbstractFunction1;
  * round: O(N) per round, O(N^2 / chunk) per epoch). The epoch's layout costs one shuffle of the training set.
  */
 final class EpochLayout implements AutoCloseable {
-    /** Default bucket size: 65,536 examples (a few hundred MB of seq-512 examples; rounds are rarely larger). */
-    static final long DEFAULT_EXAMPLES_PER_PARTITION = 1L << 16;
+    /**
+     * Default bucket size in averaging rounds: 8, so that a round reads at most two buckets, 2 x 8 rounds' examples,
+     * and an epoch of N examples has N / (8 x round) buckets (10 M instances at 320 a round: 3,900 partitions).
+     */
+    static final int DEFAULT_ROUNDS_PER_BUCKET = 8;
 
     private final JavaRDD<BertExample> laidOut;
     private final long[] starts;   // starts[p] = first epoch position of bucket p; starts[P] = N
@@ -63,7 +66,7 @@ final class EpochLayout implements AutoCloseable {
         int buckets = (int) Math.min(Integer.MAX_VALUE, (total + examplesPerPartition - 1) / examplesPerPartition);
         JavaRDD<BertExample> laid = train.zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(BertSparkTrainer.mix(t._2() ^ shuffleSeed), t._1()))
-                .repartitionAndSortWithinPartitions(new KeyBuckets(buckets))
+                .repartitionAndSortWithinPartitions(new Modulo(buckets))
                 .values()
                 .persist(StorageLevel.MEMORY_AND_DISK());
         List<Tuple2<Integer, Long>> sizes = laid.mapPartitionsWithIndex((p, it) -> {
@@ -124,7 +127,7 @@ final class EpochLayout implements AutoCloseable {
             }
             return out.iterator();
         }, true).mapToPair(t -> t);
-        return dealt.repartitionAndSortWithinPartitions(new Workers(workers)).values();
+        return dealt.repartitionAndSortWithinPartitions(new Modulo(workers)).values();
     }
 
     /** The laid-out epoch reduced to buckets {@code sel} (ascending): partition {@code i} is bucket {@code sel[i]}. */
@@ -138,12 +141,15 @@ final class EpochLayout implements AutoCloseable {
         laidOut.unpersist(false);
     }
 
-    /** Bucket {@code floorMod(key, n)} of a sort key. */
-    static final class KeyBuckets extends Partitioner {
+    /**
+     * Partition {@code floorMod(key, n)} of a {@code Long} key: the bucket of a sort key in {@link #of}, the worker of a
+     * round-relative position in {@link #round}.
+     */
+    static final class Modulo extends Partitioner {
         private static final long serialVersionUID = 1L;
         private final int n;
 
-        KeyBuckets(int n) {
+        Modulo(int n) {
             this.n = n;
         }
 
@@ -159,42 +165,12 @@ final class EpochLayout implements AutoCloseable {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof KeyBuckets k && k.n == n;
+            return o instanceof Modulo m && m.n == n;
         }
 
         @Override
         public int hashCode() {
             return n;
-        }
-    }
-
-    /** Worker {@code j mod n} of a round-relative position {@code j}. */
-    static final class Workers extends Partitioner {
-        private static final long serialVersionUID = 1L;
-        private final int n;
-
-        Workers(int n) {
-            this.n = n;
-        }
-
-        @Override
-        public int numPartitions() {
-            return n;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) Math.floorMod((Long) key, (long) n);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Workers w && w.n == n;
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 + n;
         }
     }
 
