@@ -128,9 +128,12 @@ for key, label in names:
         note = ''
         rep = r['rep']
         if key == 'ingest':
-            note = f"{rep.get('documents_kept', rep.get('documents_out', '?'))} docs kept; read tasks {rep.get('read_tasks', rep.get('files_read', '?'))}"
+            note = f"{rep.get('documents_kept', '?'):,} docs kept; 1 file read in {rep.get('read_tasks', '?')} tasks"
         elif key == 'mlm':
-            note = f"shards {rep.get('shards', rep.get('effective_shards', '?'))}"
+            c = rep.get('config', {})
+            sh = c.get('shards', {})
+            note = (f"shards train {sh.get('train', '?')} / held-out {sh.get('heldout', '?')}; largest train shard "
+                    f"{c.get('input', {}).get('train', {}).get('largest_shard_tokens', '?'):,} tokens")
         elif key == 'bert':
             lay = r['layout']
             note = (f"{r['train']} train instances; {r['rounds']} rounds; s/round {r['round_s']:.2f}"

@@ -405,7 +405,10 @@ public final class ExamplesStage {
                             new Tuple2<>(r.getString(0), Rows.intArrays(r, 1))));
             JavaRDD<Row> rows = keyed.groupByKey(new ShardPartitioner(shards))
                     .flatMap(g -> generateShard(g._2(), cfg, ids, cont.value(), maskNow ? masker : null, binSize));
-            Dataset<Row> instances = spark.createDataFrame(rows, schema).persist(StorageLevel.MEMORY_AND_DISK());
+            // on local disk, not in the heap: the shard being generated (a groupByKey buffer of up to
+            // target_shard_tokens tokens and its instances) needs the task's heap; with MEMORY_AND_DISK the cached
+            // instances filled a 3 GiB executor heap at 16x IMDB and a shard task ran out of memory (bench/scale.sh)
+            Dataset<Row> instances = spark.createDataFrame(rows, schema).persist(StorageLevel.DISK_ONLY());
 
             if (format.parquet()) {
                 String target = HadoopFiles.join(o.output(), split);

@@ -22,7 +22,9 @@ import scala.runtime.AbstractFunction1;
  * bucket {@code floorMod(key, P)} of {@code P = ceil(N / examplesPerPartition)} buckets, sorted by key inside the
  * bucket; the epoch's order is bucket 0 in key order, then bucket 1, ... — a seeded random permutation that depends
  * only on the seed, the epoch, {@code N} and {@code examplesPerPartition}, not on how the input was partitioned.
- * The laid-out epoch is persisted ({@code MEMORY_AND_DISK}) and its bucket sizes counted once, giving every
+ * The laid-out epoch is persisted on the executors' local disks ({@code DISK_ONLY}: the heap holds only the buckets a
+ * round is reading, whatever the epoch's size; with {@code MEMORY_AND_DISK} the cache filled a 3 GiB executor heap at
+ * 750k instances and the next round's results ran out of memory) and its bucket sizes are counted once, giving every
  * bucket's first position.
  *
  * <p><b>A round.</b> {@link #round(long, long, int)} prunes the epoch to the buckets that overlap the round's
@@ -68,7 +70,7 @@ final class EpochLayout implements AutoCloseable {
                 .mapToPair(t -> new Tuple2<>(BertSparkTrainer.mix(t._2() ^ shuffleSeed), t._1()))
                 .repartitionAndSortWithinPartitions(new Modulo(buckets))
                 .values()
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                .persist(StorageLevel.DISK_ONLY());
         List<Tuple2<Integer, Long>> sizes = laid.mapPartitionsWithIndex((p, it) -> {
             long n = 0;
             for (; it.hasNext(); it.next()) n++;
