@@ -8,7 +8,7 @@
 # (unless NO_DOCS=1).
 #
 # Usage: bench/bert-base-spark.sh [EXAMPLES_DIR VOCAB]   (default: runs/demo/examples/mlm runs/demo/vocab/vocab.txt)
-# Environment: ROUNDS (default 3), F (default 2), B (default 4), HEAP (driver -Xmx, default 8g; ND4J off-heap up to 11G, 21G physical in all), TOL (default 1e-3),
+# Environment: ROUNDS (default 3), F (default 2), B (default 4), HEAP (driver -Xmx, default 13g), OFFHEAP (ND4J off-heap, default 8G; 21G physical in all), TOL (default 1e-3),
 #   BENCH_DIR (default /tmp/pretrain-bench-bert-base), TARGET_DIR (default target-bench), NO_DOCS=1
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +16,7 @@ SHARED="${SHARED:-$(cd "$ROOT/../shared" && pwd)}"
 EX="${1:-$ROOT/runs/demo/examples/mlm}"; VOCAB="${2:-$ROOT/runs/demo/vocab/vocab.txt}"
 [ -d "$EX/train" ] || { echo "no MLM examples under $EX (run the README's first command, or pass EXAMPLES_DIR VOCAB)" >&2; exit 2; }
 W="${BENCH_DIR:-/tmp/pretrain-bench-bert-base}"; TARGET_DIR="${TARGET_DIR:-target-bench}"
-ROUNDS="${ROUNDS:-3}"; F="${F:-2}"; B="${B:-4}"; HEAP="${HEAP:-8g}"; TOL="${TOL:-1e-3}"
+ROUNDS="${ROUNDS:-3}"; F="${F:-2}"; B="${B:-4}"; HEAP="${HEAP:-13g}"; TOL="${TOL:-1e-3}"
 mkdir -p "$W"
 source "$ROOT/bench/lib.sh"
 echo "== build (mvn -o -pl corpus-prep,model,jobs -Dtarget.dir=$TARGET_DIR test-compile)"
@@ -27,7 +27,7 @@ spark_opens
 nd4j_natives
 # SparkSizing's figures for BERT-base with 2 workers (Kryo buffer 1589m, maxResultSize 3306m), as system properties:
 # in local mode the session's SparkConf reads spark.* properties
-JVM=(java "-Xmx$HEAP" $OPENS --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=11G
+JVM=(java "-Xmx$HEAP" $OPENS --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=${OFFHEAP:-8G}
      -Dorg.bytedeco.javacpp.maxphysicalbytes=21G -Dspark.kryoserializer.buffer.max=1700m -Dspark.driver.maxResultSize=4g -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties")
 examples=$((ROUNDS * 2 * F * B))
 out="$W/run"; rm -rf "$out" "$W/check"
