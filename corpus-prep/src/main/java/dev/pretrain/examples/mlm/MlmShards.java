@@ -19,13 +19,15 @@ package dev.pretrain.examples.mlm;
  * documents (doc ids and {@code int[][]} sentences, 7.9 B/token) and the unpadded instances (8.7 B/token per pass),
  * measured as live heap after full GCs on 20,000 IMDB reviews tokenized with bert-base-uncased (5.94 M tokens,
  * max_seq_length 128: 47.1 MB of documents, 51.7 MB of instances at dupe_factor 1, 256.7 MB at 5). Hence
- * {@link #DEFAULT_TARGET_SHARD_TOKENS}: 8 M tokens, about 17 MiB of snappy Parquet (2.1 B/token measured), about
- * 135 MB of heap a task at dupe_factor 1, 410 MB at 5 and 760 MB at 10. Lower the target for larger dupe factors or
- * smaller executors.
+ * {@link #DEFAULT_TARGET_SHARD_TOKENS}: 4 M tokens, about 8.5 MiB of snappy Parquet (2.1 B/token measured), about
+ * 70 MB of heap a task at dupe_factor 1 (the default), 210 MB at 5 and 380 MB at Google's 10: within 1 GiB of
+ * executor heap per core at any of them. (It was 8 M until {@code bench/scale.sh} showed the shard tasks' heap
+ * growing from 4x to 16x IMDB while the minimum of 16 shards still held 4x below the target.) Lower the target for
+ * larger dupe factors or smaller executors.
  */
 public final class MlmShards {
-  /** Default target of input tokens a shard: 8,000,000 (see the class comment for the memory it implies). */
-  public static final long DEFAULT_TARGET_SHARD_TOKENS = 8_000_000L;
+  /** Default target of input tokens a shard: 4,000,000 (see the class comment for the memory it implies). */
+  public static final long DEFAULT_TARGET_SHARD_TOKENS = 4_000_000L;
 
   private MlmShards() {
   }

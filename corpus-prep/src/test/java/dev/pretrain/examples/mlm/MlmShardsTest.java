@@ -22,7 +22,7 @@ class MlmShardsTest {
     // 100 G tokens at the default target
     long tokens = 100_000_000_000L;
     int n = MlmShards.count(tokens, 16, MlmShards.DEFAULT_TARGET_SHARD_TOKENS);
-    assertEquals(12_500, n);
+    assertEquals(25_000, n);
     assertTrue(tokens / n <= MlmShards.DEFAULT_TARGET_SHARD_TOKENS);
   }
 

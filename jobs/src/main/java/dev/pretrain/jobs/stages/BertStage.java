@@ -137,7 +137,7 @@ public final class BertStage {
             // RoBERTa dynamic masking: every epoch gets its own masks, seeded by (seed, instance_id, epoch). The
             // trainer sees one pass over the union of the masked epochs (same number of steps, so the same
             // learning-rate schedule); its seeded shuffle interleaves the epochs' copies.
-            JavaRDD<Row> rows = train.javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+            JavaRDD<Row> rows = train.javaRDD().persist(StorageLevel.DISK_ONLY());
             trainRdd = null;
             for (int epoch = 0; epoch < Math.max(1, training.epochs()); epoch++) {
                 final int e = epoch;

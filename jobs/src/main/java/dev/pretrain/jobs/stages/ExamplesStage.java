@@ -332,7 +332,7 @@ public final class ExamplesStage {
                     }
                     return new Tuple2<>(r.getString(0), r.isNullAt(1) ? 0L : r.getLong(1));
                 })
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                .persist(StorageLevel.DISK_ONLY());
         try {
             // documents, tokens of train; documents, tokens of heldout
             long[] t = sizes.map(d -> isHeldout(seed, d._1(), heldoutFraction)

@@ -320,7 +320,7 @@ public final class IngestStage {
             }
             return out.iterator();
         });
-        Dataset<Row> all = spark.createDataFrame(outcomes, OUTCOME_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> all = spark.createDataFrame(outcomes, OUTCOME_SCHEMA).persist(StorageLevel.DISK_ONLY());
 
         // Accounting, per corpus and reason (null reason = kept).
         Map<String, Object> byCorpus = new LinkedHashMap<>();
@@ -379,7 +379,7 @@ public final class IngestStage {
                 ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
                         first("sentences").as("sentences"), first("bytes").as("bytes"))
                 : keptDocs;
-        unique = unique.persist(StorageLevel.MEMORY_AND_DISK());
+        unique = unique.persist(StorageLevel.DISK_ONLY());
         long uniqueDocs = unique.count();
         long duplicatesExact = kept - uniqueDocs;
         progress("exact duplicates: " + duplicatesExact + (o.exactDedup() ? "" : " (exact de-duplication off)"));
@@ -387,7 +387,7 @@ public final class IngestStage {
         long duplicatesNear = 0;
         Dataset<Row> finalDocs = unique;
         if (o.nearDup().enabled() && uniqueDocs > 1) {
-            Dataset<Row> nearIds = nearDuplicates(spark, unique, o.nearDup()).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> nearIds = nearDuplicates(spark, unique, o.nearDup()).persist(StorageLevel.DISK_ONLY());
             duplicatesNear = nearIds.count();
             finalDocs = unique.join(nearIds, unique.col("doc_id").equalTo(nearIds.col("near_doc_id")), "left_anti");
             progress("near duplicates (Jaccard >= " + o.nearDup().threshold() + "): " + duplicatesNear);
@@ -467,7 +467,7 @@ public final class IngestStage {
         Dataset<Row> features = spark.createDataFrame(rows, schema);
         MinHashLSHModel model = new MinHashLSH().setNumHashTables(cfg.numHashTables()).setSeed(cfg.seed())
                 .setInputCol("features").setOutputCol("hashes").fit(features);
-        Dataset<Row> hashed = model.transform(features).persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> hashed = model.transform(features).persist(StorageLevel.DISK_ONLY());
         // approxSimilarityJoin keeps distance < threshold; similarity >= t <=> distance <= 1 - t
         double maxDistance = 1 - cfg.threshold() + 1e-9;
         Dataset<Row> ids = model.approxSimilarityJoin(hashed, hashed, maxDistance, "distance")
@@ -503,7 +503,7 @@ public final class IngestStage {
     static List<Map<String, Object>> writeBalancedShards(SparkSession spark, Dataset<Row> docs, String output,
                                                          long targetShardBytes, Configuration hconf) {
         JavaRDD<Row> sorted = docs.select("doc_id", "corpus", "source", "sentences", "bytes").sort("doc_id")
-                .javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
+                .javaRDD().persist(StorageLevel.DISK_ONLY());
         List<Long> partBytes = sorted.mapPartitions(it -> {
             long s = 0;
             while (it.hasNext()) {

@@ -89,7 +89,7 @@ public final class TokenizeStage {
             Dataset<Row> docs = spark.read().parquet(o.input());
             JavaRDD<Row> rows = docs.select("doc_id", "sentences").javaRDD()
                     .mapPartitionsWithIndex((shard, it) -> encode(shard, it, tok.value(), shards), true);
-            Dataset<Row> out = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> out = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.DISK_ONLY());
             out.write().parquet(tmp);
             HadoopFiles.commit(report.stage(), tmp, o.output(), hconf);
             Row sums = out.agg(org.apache.spark.sql.functions.count("doc_id"),

@@ -83,7 +83,7 @@ public final class VocabStage {
         long t0 = System.nanoTime();
         JavaPairRDD<String, Long> counts = (o.textInput() ? countText(spark, o.documents(), o.lowercase())
                 : WordCounting.count(spark.read().parquet(o.documents()), o.lowercase()))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                .persist(StorageLevel.DISK_ONLY());
         // word_counts/ written by a second job, submitted first: it shares the count's shuffle and its write
         // overlaps the driver's training
         String tmp = HadoopFiles.temporarySibling(HadoopFiles.join(o.output(), "word_counts"), hconf);

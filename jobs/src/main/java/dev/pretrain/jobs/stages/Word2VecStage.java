@@ -12,7 +12,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 import dev.pretrain.corpus.tokenize.BasicTokenizer;
 import dev.pretrain.examples.Seeds;
@@ -100,8 +99,9 @@ public final class Word2VecStage {
                     }
                     return out.iterator();
                 })
-                .repartition(partitions)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                // not cached: the sizes pass and the trainer's layout by round (on disk) both read this shuffle's
+                // output; a MEMORY_AND_DISK cache of every sentence filled the executor heap as the corpus grew
+                .repartition(partitions);
         long[] sizes = ParameterAveragedSgns.sizes(sentences); // {sentences, words, non-empty partitions}
         long sentenceCount = sizes[0];
         long corpusWords = sizes[1];
@@ -141,7 +141,6 @@ public final class Word2VecStage {
         long done = 0;
         for (Map<String, Object> m : roundLog) done += (Long) m.get("words");
         double seconds = (System.nanoTime() - t0) / 1e9;
-        sentences.unpersist();
 
         InMemoryWordEmbeddings emb = new InMemoryWordEmbeddings(vocab.words(), weights.syn0(), cfg.dim());
         HadoopFiles.writeAtomically(vectorsFile(o.output()), hconf, out -> Word2VecFormat.writeBinary(emb, out));

@@ -1,17 +1,14 @@
 package dev.pretrain.model.bert;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import dev.pretrain.model.rounds.ModuloPartitioner;
+import dev.pretrain.model.rounds.PrunedPartitions;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
-import scala.runtime.AbstractFunction1;
 
 /**
  * One training epoch laid out once, so that an averaging round reads only its own examples.
@@ -68,7 +65,7 @@ final class EpochLayout implements AutoCloseable {
         int buckets = (int) Math.min(Integer.MAX_VALUE, (total + examplesPerPartition - 1) / examplesPerPartition);
         JavaRDD<BertExample> laid = train.zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(BertSparkTrainer.mix(t._2() ^ shuffleSeed), t._1()))
-                .repartitionAndSortWithinPartitions(new Modulo(buckets))
+                .repartitionAndSortWithinPartitions(new ModuloPartitioner(buckets))
                 .values()
                 .persist(StorageLevel.DISK_ONLY());
         List<Tuple2<Integer, Long>> sizes = laid.mapPartitionsWithIndex((p, it) -> {
@@ -129,68 +126,17 @@ final class EpochLayout implements AutoCloseable {
             }
             return out.iterator();
         }, true).mapToPair(t -> t);
-        return dealt.repartitionAndSortWithinPartitions(new Modulo(workers)).values();
+        return dealt.repartitionAndSortWithinPartitions(new ModuloPartitioner(workers)).values();
     }
 
     /** The laid-out epoch reduced to buckets {@code sel} (ascending): partition {@code i} is bucket {@code sel[i]}. */
     JavaRDD<BertExample> pruned(int[] sel) {
-        ClassTag<BertExample> tag = ClassTag$.MODULE$.apply(BertExample.class);
-        return JavaRDD.fromRDD(PartitionPruningRDD.create(laidOut.rdd(), new Keep(sel)), tag);
+        return PrunedPartitions.keep(laidOut, sel, BertExample.class);
     }
 
     @Override
     public void close() {
         laidOut.unpersist(false);
-    }
-
-    /**
-     * Partition {@code floorMod(key, n)} of a {@code Long} key: the bucket of a sort key in {@link #of}, the worker of a
-     * round-relative position in {@link #round}.
-     */
-    static final class Modulo extends Partitioner {
-        private static final long serialVersionUID = 1L;
-        private final int n;
-
-        Modulo(int n) {
-            this.n = n;
-        }
-
-        @Override
-        public int numPartitions() {
-            return n;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (int) Math.floorMod((Long) key, (long) n);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Modulo m && m.n == n;
-        }
-
-        @Override
-        public int hashCode() {
-            return n;
-        }
-    }
-
-    /** Partition filter of {@link PartitionPruningRDD}: keeps the listed partitions. */
-    static final class Keep extends AbstractFunction1<Object, Object> implements Serializable {
-        private static final long serialVersionUID = 1L;
-        private final int[] keep;
-
-        Keep(int[] keep) {
-            this.keep = keep.clone();
-        }
-
-        @Override
-        public Object apply(Object partition) {
-            int p = (Integer) partition;
-            for (int k : keep) if (k == p) return Boolean.TRUE;
-            return Boolean.FALSE;
-        }
     }
 
     /** Test view: the examples of a round per worker, collected. */

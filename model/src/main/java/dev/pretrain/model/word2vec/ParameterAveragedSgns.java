@@ -18,7 +18,8 @@ import java.util.function.LongUnaryOperator;
 /**
  * SGNS trained on Spark by synchronous parameter averaging: each epoch is cut into {@code rounds}; in a round every
  * partition starts from the broadcast weights, trains its share of the round's sentences (sentence {@code i} of a
- * partition belongs to round {@code i % rounds}) with the plain-Java {@link SgnsTrainer}, the copies are averaged,
+ * partition belongs to round {@code i % rounds}; {@link SentenceRounds} lays them out once, on disk, so that a round
+ * reads only its own) with the plain-Java {@link SgnsTrainer}, the copies are averaged,
  * weighted by words trained, and the driver combines that mean with the previous weights by the {@link Rule}. The
  * learning rate decays linearly from {@code alpha} to {@code min_alpha} over all epochs (word2vec C), each worker
  * decaying it over its share of the round.
@@ -195,7 +196,8 @@ public final class ParameterAveragedSgns {
     /**
      * Trains {@code cfg.epochs()} epochs.
      *
-     * @param sentences   word-id sentences (ids in {@code [0, counts.length)}), ideally persisted
+     * @param sentences   word-id sentences (ids in {@code [0, counts.length)}), read once (laid out by round, on the
+     *                    executors' disks, for the whole run)
      * @param counts      corpus count per word id (subsampling and negative distribution)
      * @param cfg         hyper-parameters ({@code threads} = Hogwild threads inside each partition)
      * @param rounds      averaging rounds per epoch, &gt;= 1
@@ -239,6 +241,8 @@ public final class ParameterAveragedSgns {
         Partitioner byBlock = new BlockPartitioner(exchange);
         final int parts = sentences.getNumPartitions();
         long done = 0;
+        SentenceRounds laid = SentenceRounds.of(sentences, rounds);
+        try {
         for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
             for (int r = 0; r < rounds; r++) {
                 long roundStart = System.nanoTime();
@@ -247,8 +251,9 @@ public final class ParameterAveragedSgns {
                 double alphaEnd = alphaAt(cfg, done + corpusWords / rounds, totalWords);
                 final int round = r;
                 final long seed = roundSeed.applyAsLong((long) epoch * rounds + r);
-                JavaPairRDD<Integer, RowBlock> changed = sentences.mapPartitionsWithIndex((part, it) -> {
-                    List<int[]> slice = slice(it, rounds, round);
+                JavaPairRDD<Integer, RowBlock> changed = laid.round(round).mapPartitionsWithIndex((part, it) -> {
+                    List<int[]> slice = new ArrayList<>();
+                    it.forEachRemaining(slice::add);
                     long words = 0;
                     for (int[] s : slice) words += s.length;
                     SgnsWeights before = bw.value();
@@ -304,6 +309,9 @@ public final class ParameterAveragedSgns {
                 }
             }
         }
+        } finally {
+            laid.close();
+        }
         return bmuf ? momentum.model() : weights;
     }
 
@@ -358,16 +366,6 @@ public final class ParameterAveragedSgns {
                 m[off + j] = k <= 1 ? x : m[off + j] + k * (x - m[off + j]);
             }
         }
-    }
-
-    /** Sentence {@code i} of the partition belongs to round {@code i % rounds}. */
-    private static List<int[]> slice(java.util.Iterator<int[]> it, int rounds, int round) {
-        List<int[]> slice = new ArrayList<>();
-        for (int i = 0; it.hasNext(); i++) {
-            int[] s = it.next();
-            if (i % rounds == round) slice.add(s);
-        }
-        return slice;
     }
 
     /**

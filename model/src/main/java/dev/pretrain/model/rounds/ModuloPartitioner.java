@@ -1,0 +1,43 @@
+package dev.pretrain.model.rounds;
+
+import org.apache.spark.Partitioner;
+
+/**
+ * Spark partitioner of {@code Long} keys: key {@code k} goes to partition {@code floorMod(k, n)}. Used to lay data
+ * out by averaging round (a key {@code i * n + target} sorts by {@code i} inside partition {@code target}) and to
+ * deal a round's examples to its workers.
+ */
+public final class ModuloPartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int n;
+
+    /**
+     * @param n partitions, &gt;= 1
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public ModuloPartitioner(int n) {
+        if (n < 1) throw new IllegalArgumentException("ModuloPartitioner: partitions must be >= 1, got " + n);
+        this.n = n;
+    }
+
+    @Override
+    public int numPartitions() {
+        return n;
+    }
+
+    /** @throws ClassCastException if the key is not a {@code Long} */
+    @Override
+    public int getPartition(Object key) {
+        return (int) Math.floorMod((Long) key, (long) n);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModuloPartitioner m && m.n == n;
+    }
+
+    @Override
+    public int hashCode() {
+        return n;
+    }
+}
