@@ -11,13 +11,16 @@
 #
 # Usage: bench/scale.sh     Environment: SCALES (default "1 4 16"), HEAP (default 3g), BERT_SECONDS (default 60),
 #   BENCH_DIR (default /tmp/pretrain-bench-scale), TARGET_DIR (default target-bench), STAGES (default
-#   "ingest vocab tokenize mlm word2vec bert"), NO_DOCS=1, REPORT_ONLY=1 (rebuild the section from the last runs)
+#   "ingest vocab tokenize mlm word2vec bert"), SECTION (default scale: the docs section's name), NO_DOCS=1,
+#   REPORT_ONLY=1 (rebuild the section from the last runs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${SHARED:-$(cd "$ROOT/../shared" && pwd)}"
 W="${BENCH_DIR:-/tmp/pretrain-bench-scale}"; TARGET_DIR="${TARGET_DIR:-target-bench}"
 SCALES="${SCALES:-1 4 16}"; HEAP="${HEAP:-3g}"; BERT_SECONDS="${BERT_SECONDS:-60}"
+STAGES_SET="${STAGES:+1}"; SECTION_SET="${SECTION:+1}"
 STAGES="${STAGES:-ingest vocab tokenize mlm word2vec bert}"
+SECTION="${SECTION:-scale}"  # docs/BENCHMARKS.md section (bench:$SECTION markers)
 SRC="$SHARED/data/corpora/imdb-aclImdb-v1-unsup-50k.tsv.gz"
 mkdir -p "$W"
 source "$ROOT/bench/lib.sh"
@@ -70,11 +73,11 @@ if [ "${REPORT_ONLY:-0}" != 1 ]; then
   load1="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "$load0 / $load1" > "$W/load.txt"
 fi
-cmd="SCALES=\"$SCALES\" HEAP=$HEAP BERT_SECONDS=$BERT_SECONDS bench/scale.sh"
-python3 - "$W" "$cmd" "$(cat "$W/load.txt" 2>/dev/null || echo ?)" "$HEAP" $SCALES > "$W/section.md" <<'PY'
+cmd="SCALES=\"$SCALES\" HEAP=$HEAP BERT_SECONDS=$BERT_SECONDS${STAGES_SET:+ STAGES=\"$STAGES\"}${SECTION_SET:+ SECTION=$SECTION} bench/scale.sh"
+python3 - "$W" "$cmd" "$(cat "$W/load.txt" 2>/dev/null || echo ?)" "$HEAP" "$SECTION" $SCALES > "$W/section.md" <<'PY'
 import json, os, re, sys
-w, cmd, load, heap = sys.argv[1:5]
-scales = [int(x) for x in sys.argv[5:]]
+w, cmd, load, heap, section = sys.argv[1:6]
+scales = [int(x) for x in sys.argv[6:]]
 names = [('ingest', 'ingest'), ('vocab', 'vocab'), ('tokenize', 'tokenize'), ('mlm', 'examples mlm'),
          ('word2vec', 'train-word2vec'), ('bert', 'train-bert')]
 def mb(s):
@@ -110,7 +113,7 @@ for s in scales:
             lay = re.findall(r'laid out in (\d+) buckets of about (\d+) examples \(([0-9.]+) s\)', open(f'{w}/{s}-bert.log').read())
             row['layout'] = lay[0] if lay else None
         res[(s, key)] = row
-print('<!-- bench:scale -->')
+print(f'<!-- bench:{section} -->')
 print(f'## Scale: every stage at 1x, 4x and 16x IMDB, fixed {heap} heap (bench/scale.sh)')
 print()
 print(f'Command: `{cmd}`. Input: IMDB unsup (50,000 reviews) repeated n times in ONE TSV file, copy k > 0 prefixed '
@@ -163,9 +166,9 @@ if len(scales) >= 3:
             br = f"{rc_['round_s'] / res[(a, key)]['round_s']:.2f}"
         rr = rc_['rss'] / rb['rss'] if rb['rss'] else float('nan')
         print(f'| {label} | {sr:.2f} | {hr:.2f} | {rr:.2f} | {br} |')
-print('<!-- /bench:scale -->')
+print(f'<!-- /bench:{section} -->')
 PY
 cat "$W/section.md"
 if [ "${NO_DOCS:-0}" != 1 ]; then
-  python3 "$ROOT/bench/write-section.py" "$ROOT/docs/BENCHMARKS.md" "$W/section.md" "<!-- bench:scale -->" "<!-- /bench:scale -->"
+  python3 "$ROOT/bench/write-section.py" "$ROOT/docs/BENCHMARKS.md" "$W/section.md" "<!-- bench:$SECTION -->" "<!-- /bench:$SECTION -->"
 fi

@@ -1,11 +1,11 @@
 package dev.pretrain.model.bert;
 
+import dev.pretrain.model.rounds.ModuloPartitioner;
+import dev.pretrain.model.rounds.PrunedPartitions;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import dev.pretrain.model.rounds.ModuloPartitioner;
-import dev.pretrain.model.rounds.PrunedPartitions;
 import org.apache.spark.rdd.PartitionPruningRDD;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
