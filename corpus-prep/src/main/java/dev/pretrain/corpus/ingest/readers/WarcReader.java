@@ -118,11 +118,11 @@ public final class WarcReader implements SourceReader.RawTexts {
 
   private RawText advance() {
     while (true) {
-      long offset = warc.position();
       Optional<WarcRecord> r;
       try {
         r = warc.next();
       } catch (IOException | RuntimeException e) { // jwarc: ParsingException, or e.g. a non-numeric Content-Length
+        long offset = warc.position(); // where the record that failed starts
         done = true;
         close();
         String what = e instanceof IOException && !(e instanceof ParsingException) ? "read error"

@@ -158,6 +158,8 @@ class WarcReaderTest {
       assertFalse(r.hasNext(), "the reader ends after the error");
     }
     assertEquals(1, docs.size(), "the response record comes before the error");
+    // its gzip payload lacks the last 2 bytes (the gzip trailer's length field) that the short Content-Length cut off
+    assertEquals(DropReason.TRUNCATED_RECORD, docs.get(0).readDrop());
     assertTrue(e.getMessage().contains(f), e.getMessage());
     assertTrue(causes(e, org.netpreserve.jwarc.ParsingException.class), e.toString());
   }
