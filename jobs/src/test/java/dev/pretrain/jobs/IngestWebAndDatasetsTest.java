@@ -126,6 +126,20 @@ class IngestWebAndDatasetsTest {
     }
 
     @Test
+    void aCutGzipWarcIsCountedAsTruncated() throws IOException {
+        byte[] all = Files.readAllBytes(WEB.resolve("cc-whirlwind.warc.gz"));
+        Path cut = tmp.resolve("cut").resolve("cut.warc.gz");
+        Files.createDirectories(cut.getParent());
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
+        Path out = tmp.resolve("cut-out");
+        StageReport r = IngestStage.run(spark, new IngestStage.Options(
+                List.of(SourceSpec.warc("cut", cut.getParent().toString())), out.toString(), "en", 20, 1, 1 << 20));
+        assertEquals(Map.of("truncated", 1L), r.get("file_problems"));
+        assertEquals(Boolean.TRUE, r.get("accounted"));
+        assertEquals(num(r, "documents_in"), num(r, "documents_kept") + droppedSum(r) + num(r, "duplicates_exact"));
+    }
+
+    @Test
     void parquetAndOrcDatasetsWithIdAndUrlColumns() {
         StructType schema = new StructType().add("id", DataTypes.LongType).add("text", DataTypes.StringType)
                 .add("link", DataTypes.StringType);

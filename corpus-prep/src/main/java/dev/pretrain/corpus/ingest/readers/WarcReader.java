@@ -45,7 +45,8 @@ import org.netpreserve.jwarc.WarcTargetRecord;
  * {@link DropReason#NOT_TEXT}. A payload of more than {@code maxPayloadBytes} bytes is dropped as
  * {@link DropReason#OVERSIZED} (bounded memory: at most that many bytes are held), one that ends early (a record
  * shorter than its length, a content coding cut off) as {@link DropReason#TRUNCATED_RECORD}, and a {@code response}
- * whose HTTP header does not parse as {@link DropReason#BAD_RECORD}.
+ * whose HTTP header does not parse as {@link DropReason#BAD_RECORD}. The HTTP status is not looked at: error and
+ * redirect pages go through the extractor and the quality filters like any other page.
  * Every document carries the record's {@code WARC-Record-ID}, {@code WARC-Target-URI} and {@code WARC-Date}
  * ({@link RawText#withMeta}).
  *
