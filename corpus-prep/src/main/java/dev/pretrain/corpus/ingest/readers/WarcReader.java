@@ -41,8 +41,8 @@ import org.netpreserve.jwarc.WarcTargetRecord;
  *   <li>{@code conversion} (WET): the record block, plain text.</li>
  * </ul>
  * HTML and XHTML payloads are decoded ({@link PayloadCharset}) and reduced to their main text
- * ({@link HtmlMainText}); {@code text/plain} payloads are decoded; anything else is dropped as
- * {@link DropReason#NOT_TEXT}. A payload of more than {@code maxPayloadBytes} bytes is dropped as
+ * ({@link HtmlMainText}); {@code text/plain} payloads are decoded; anything else, and payloads in a content coding
+ * other than gzip and deflate (brotli, ...), is dropped as {@link DropReason#NOT_TEXT}. A payload of more than {@code maxPayloadBytes} bytes is dropped as
  * {@link DropReason#OVERSIZED} (bounded memory: at most that many bytes are held), one that ends early (a record
  * shorter than its length, a content coding cut off) as {@link DropReason#TRUNCATED_RECORD}, and a {@code response}
  * whose HTTP header does not parse as {@link DropReason#BAD_RECORD}. The HTTP status is not looked at: error and
@@ -169,6 +169,9 @@ public final class WarcReader implements SourceReader.RawTexts {
     MediaType type = http.contentType();
     if (type.equals(MediaType.OCTET_STREAM) && http.headers().first("Content-Type").isEmpty()) {
       type = resp.identifiedPayloadType().orElse(type);
+    }
+    if (http.headers().all("Content-Encoding").stream().anyMatch(c -> c.trim().equalsIgnoreCase("br"))) {
+      return RawText.dropped(DropReason.NOT_TEXT); // brotli needs org.brotli:dec, which is not on the classpath
     }
     MessageBody body;
     try {

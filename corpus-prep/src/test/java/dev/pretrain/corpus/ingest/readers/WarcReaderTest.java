@@ -209,12 +209,15 @@ class WarcReaderTest {
     byte[] latin = ("<html><body><p>" + cafe + "</p></body></html>").getBytes(StandardCharsets.ISO_8859_1);
     wet.writeBytes(record("resource", "text/html; charset=iso-8859-1", "http://b.example/", latin));
     wet.writeBytes(record("resource", "text/plain", "http://c.example/", "x".repeat(301).getBytes()));
+    wet.writeBytes(record("response", "application/http; msgtype=response", "http://d.example/",
+        ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\nContent-Length: 4\r\n\r\n\u0001\u0002"
+            + "\u0003\u0004").getBytes(StandardCharsets.ISO_8859_1)));
     List<RawText> docs = new ArrayList<>();
     try (WarcReader r = new WarcReader(new ByteArrayInputStream(wet.toByteArray()), "t.wet", 300)) {
       r.forEachRemaining(docs::add);
-      assertEquals(5, r.records());
+      assertEquals(6, r.records());
     }
-    assertEquals(4, docs.size());
+    assertEquals(5, docs.size());
     assertEquals("Grüße aus Köln.\nZweite Zeile.", docs.get(0).text());
     assertEquals("http://a.example/", docs.get(0).url());
     assertEquals("2020-01-02T03:04:05Z", docs.get(0).date());
@@ -222,6 +225,7 @@ class WarcReaderTest {
     assertNull(docs.get(1).text());
     assertEquals(cafe, docs.get(2).text(), "declared charset used");
     assertEquals(DropReason.OVERSIZED, docs.get(3).readDrop());
+    assertEquals(DropReason.NOT_TEXT, docs.get(4).readDrop(), "brotli");
   }
 
   @Test
