@@ -27,8 +27,22 @@ package dev.pretrain.corpus.ingest;
  *   <li>{@link #TAGGED_TAR}: a tar archive whose members (names matching {@link SourceSpec#memberRegex()})
  *       are documents of {@code word/TAG} tokens, one sentence per line, blank lines between paragraphs
  *       (NLTK's Brown corpus); tags are stripped.</li>
+ *   <li>{@link #WARC}: a web archive read with jwarc ({@code dev.pretrain.corpus.ingest.readers.WarcReader}): WARC
+ *       (plain or gzip per record), ARC and WET files; one document per {@code response}, {@code resource} and
+ *       {@code conversion} record, HTML payloads reduced to their main text
+ *       ({@code dev.pretrain.corpus.ingest.extractors.HtmlMainText}).</li>
+ *   <li>{@link #TEXT_TAR}: a tar archive of plain UTF-8 text members, one document per regular member whose name
+ *       matches {@link SourceSpec#memberRegex()} ({@code dev.pretrain.corpus.ingest.readers.TarTextReader}).</li>
+ *   <li>{@link #PARQUET}, {@link #ORC}: a dataset (one file or a folder of them, as Hugging Face datasets publish
+ *       them) with a string column of text {@link SourceSpec#field()}, optional id and URL columns; read by Spark
+ *       in the jobs module, not by {@link SourceReader}.</li>
  * </ul>
  */
 public enum DocumentFormat {
-  LINE, TSV, HEADINGS, BLANK_LINES, FILE, JSONL, CSV, WIKI_XML, TAGGED_TAR
+  LINE, TSV, HEADINGS, BLANK_LINES, FILE, JSONL, CSV, WIKI_XML, TAGGED_TAR, WARC, TEXT_TAR, PARQUET, ORC;
+
+  /** Whether the format is a columnar dataset read by Spark ({@link #PARQUET}, {@link #ORC}). */
+  public boolean dataset() {
+    return this == PARQUET || this == ORC;
+  }
 }

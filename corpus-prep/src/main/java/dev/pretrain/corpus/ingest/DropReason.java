@@ -21,8 +21,21 @@ public enum DropReason {
    * reading (bounded memory) and dropped whole.
    */
   OVERSIZED("oversized"),
-  /** A JSON line that does not parse or lacks the text field; a CSV record lacking the text column. */
-  BAD_RECORD("bad_record");
+  /**
+   * A JSON line that does not parse or lacks the text field; a CSV record lacking the text column; a dataset row
+   * whose text column is null.
+   */
+  BAD_RECORD("bad_record"),
+  /**
+   * A web archive record whose payload is not text: its media type (HTTP {@code Content-Type}, or the record's for
+   * {@code resource} records) is none of HTML, XHTML and plain text (images, PDF, scripts, ...).
+   */
+  NOT_TEXT("not_text"),
+  /**
+   * A web archive record whose payload ends early: the record is shorter than its declared length, or its HTTP
+   * content encoding (gzip, deflate) or chunked transfer coding stops before the end.
+   */
+  TRUNCATED_RECORD("truncated_record");
 
   private final String key;
 

@@ -2,6 +2,8 @@ package dev.pretrain.corpus.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pretrain.corpus.ingest.readers.TarTextReader;
+import dev.pretrain.corpus.ingest.readers.WarcReader;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -31,7 +33,8 @@ import org.apache.commons.csv.CSVRecord;
  * Streams the raw documents of one (already decompressed) input file in any {@link DocumentFormat}, with
  * bounded memory: no raw document longer than {@code maxDocumentChars} is held whole; such a document is
  * reported as {@link DropReason#OVERSIZED} instead (the text of a single CSV field and of a single wiki page
- * is the exception: they are read whole before the check). In the formats read line by line
+ * is the exception: they are read whole before the check; in web archives the cap applies to a record's payload bytes,
+ * see {@link WarcReader}). In the formats read line by line
  * ({@link SourceSpec#lineSplittable()}) a line longer than the cap is dropped as oversized whatever part of it the
  * document is (a TSV column, a JSON field, a single-line CSV record's field).
  *
@@ -52,7 +55,10 @@ public final class SourceReader {
     TEXT,
     /** No bytes at all (after decompression). */
     EMPTY,
-    /** A NUL byte among the first 8 KiB: not text (never said of tar archives, whose headers hold NULs). */
+    /**
+     * A NUL byte among the first 8 KiB: not text (never said of tar archives, whose headers hold NULs, nor of web
+     * archives, whose payloads may be binary).
+     */
     BINARY
   }
 
@@ -77,7 +83,7 @@ public final class SourceReader {
     if (head.length == 0) {
       return FileKind.EMPTY;
     }
-    if (format != DocumentFormat.TAGGED_TAR) {
+    if (format != DocumentFormat.TAGGED_TAR && format != DocumentFormat.TEXT_TAR && format != DocumentFormat.WARC) {
       for (byte b : head) {
         if (b == 0) {
           return FileKind.BINARY;
@@ -113,6 +119,13 @@ public final class SourceReader {
       case CSV -> csv(spec, in, file, maxDocumentChars);
       case WIKI_XML -> new WikiPages(in, file, maxDocumentChars);
       case TAGGED_TAR -> new TarMembers(spec, in, file, maxDocumentChars);
+      case WARC -> new WarcReader(in, file, maxDocumentChars);
+      case TEXT_TAR -> new TarTextReader(in, file, spec.memberRegex(), maxDocumentChars);
+      case PARQUET, ORC -> {
+        closeQuietly(in);
+        throw new IllegalArgumentException("source '" + spec.name() + "': format " + spec.format()
+            + " is a dataset read by Spark, not a file read by SourceReader");
+      }
       default -> throw new IllegalStateException("line-splittable format " + spec.format());
     };
   }

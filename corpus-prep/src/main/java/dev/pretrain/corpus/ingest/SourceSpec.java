@@ -33,12 +33,16 @@ import java.util.regex.PatternSyntaxException;
  *                           that is not exactly one whole record (an unclosed quote, a lone {@code '\r'}) is dropped as
  *                           {@link DropReason#BAD_RECORD}, and a line longer than the read cap as
  *                           {@link DropReason#OVERSIZED}
+ * @param idField            {@link DocumentFormat#PARQUET}/{@link DocumentFormat#ORC}: the column of a record id
+ *                           (any type, written as a string), null for none
+ * @param urlField           {@link DocumentFormat#PARQUET}/{@link DocumentFormat#ORC}: the string column of a URL,
+ *                           null for none
  * @throws IllegalArgumentException if a regex does not compile, or a required field is missing
  */
 public record SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
                          String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
                          boolean linePerParagraph, String field, char delimiter, String memberRegex,
-                         boolean singleLineRecords)
+                         boolean singleLineRecords, String idField, String urlField)
     implements Serializable {
 
   /** WikiText article title line, e.g. {@code " = Robert Boulter = "} (not {@code " = = Section = = "}). */
@@ -57,9 +61,15 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
     if (format == DocumentFormat.HEADINGS && (headingRegex == null || headingRegex.isEmpty())) {
       throw new IllegalArgumentException("source " + name + ": format HEADINGS needs a headingRegex");
     }
-    if ((format == DocumentFormat.JSONL || format == DocumentFormat.CSV) && (field == null || field.isEmpty())) {
+    if ((format == DocumentFormat.JSONL || format == DocumentFormat.CSV || format.dataset())
+        && (field == null || field.isEmpty())) {
       throw new IllegalArgumentException("source " + name + ": format " + format + " needs a field (the text "
-          + (format == DocumentFormat.CSV ? "column's header name)" : "field name or JSON Pointer)"));
+          + (format == DocumentFormat.CSV ? "column's header name)" : format.dataset() ? "column's name)"
+          : "field name or JSON Pointer)"));
+    }
+    if ((idField != null || urlField != null) && !format.dataset()) {
+      throw new IllegalArgumentException("source " + name + ": id and URL columns are Parquet/ORC settings, format is "
+          + format);
     }
     checkRegex(name, "headingRegex", headingRegex);
     checkRegex(name, "skipLineRegex", skipLineRegex);
@@ -68,6 +78,15 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
       throw new IllegalArgumentException("source " + name + ": singleLineRecords is a CSV setting, format is "
           + format);
     }
+  }
+
+  /** The fourteen-component form (before the dataset id/URL columns): none. */
+  public SourceSpec(String name, String uri, DocumentFormat format, int tsvColumn, boolean tsvHeader,
+                    String headingRegex, String skipLineRegex, boolean html, boolean wikitextDetokenize,
+                    boolean linePerParagraph, String field, char delimiter, String memberRegex,
+                    boolean singleLineRecords) {
+    this(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, wikitextDetokenize,
+        linePerParagraph, field, delimiter, memberRegex, singleLineRecords, null, null);
   }
 
   /** The thirteen-component form (before {@code singleLineRecords}): CSV records may span lines. */
@@ -152,33 +171,33 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
   /** The same source settings reading {@code uri} instead (e.g. one file of a landing folder). */
   public SourceSpec withUri(String uri) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords, idField, urlField);
   }
 
   public SourceSpec withHtml(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, on,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords, idField, urlField);
   }
 
   public SourceSpec withWikitextDetokenize(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html, on,
-        linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
+        linePerParagraph, field, delimiter, memberRegex, singleLineRecords, idField, urlField);
   }
 
   public SourceSpec withLinePerParagraph(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
-        wikitextDetokenize, on, field, delimiter, memberRegex, singleLineRecords);
+        wikitextDetokenize, on, field, delimiter, memberRegex, singleLineRecords, idField, urlField);
   }
 
   public SourceSpec withSkipLineRegex(String regex) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, regex, html,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, singleLineRecords, idField, urlField);
   }
 
   /** CSV only: whether every record is one line ({@code singleLineRecords}, see the class comment). */
   public SourceSpec withSingleLineRecords(boolean on) {
     return new SourceSpec(name, uri, format, tsvColumn, tsvHeader, headingRegex, skipLineRegex, html,
-        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, on);
+        wikitextDetokenize, linePerParagraph, field, delimiter, memberRegex, on, idField, urlField);
   }
 
   /**
@@ -226,6 +245,40 @@ public record SourceSpec(String name, String uri, DocumentFormat format, int tsv
   /** NLTK's tagged Brown corpus tarball: members {@code ca01} ... {@code cr09} (not CONTENTS/README). */
   public static SourceSpec brown(String name, String uri) {
     return taggedTar(name, uri, "(^|/)c[a-r]\\d\\d$");
+  }
+
+  /**
+   * Web archives (WARC, gzip per record or not, ARC, WET): one document per {@code response}, {@code resource} and
+   * {@code conversion} record, HTML reduced to its main text while reading (so {@code html} is off), one paragraph
+   * per line.
+   */
+  public static SourceSpec warc(String name, String uri) {
+    return new SourceSpec(name, uri, DocumentFormat.WARC, 0, false, null, null, false, false, true, null, ',', null);
+  }
+
+  /**
+   * A tar archive of plain UTF-8 text files, one document per regular member whose name matches {@code memberRegex}
+   * ({@code find}; null: every member); blank lines separate hard-wrapped paragraphs.
+   */
+  public static SourceSpec textTar(String name, String uri, String memberRegex) {
+    return new SourceSpec(name, uri, DocumentFormat.TEXT_TAR, 0, false, null, null, false, false, false, null, ',',
+        memberRegex);
+  }
+
+  /**
+   * A Parquet or ORC dataset ({@code format} {@link DocumentFormat#PARQUET} or {@link DocumentFormat#ORC}): one
+   * document per row from the string column {@code textColumn}; {@code idColumn} and {@code urlColumn} (each may be
+   * null) are carried into the output. Each value is one paragraph per line.
+   *
+   * @throws IllegalArgumentException if {@code format} is not a dataset format or {@code textColumn} is missing
+   */
+  public static SourceSpec dataset(String name, String uri, DocumentFormat format, String textColumn, String idColumn,
+                                   String urlColumn) {
+    if (!format.dataset()) {
+      throw new IllegalArgumentException("source " + name + ": " + format + " is not a dataset format");
+    }
+    return new SourceSpec(name, uri, format, 0, false, null, null, false, false, true, textColumn, ',', null, false,
+        idColumn, urlColumn);
   }
 
   /** A {@link TextCleaner} configured for this source. */

@@ -1,5 +1,6 @@
 package dev.pretrain.corpus.ingest;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,18 +9,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
 
 /**
- * Reads UTF-8 text files line by line for {@link DocumentSplitter}; {@code .gz} files are decompressed.
+ * Reads UTF-8 text files line by line for {@link DocumentSplitter}; {@code .gz} and {@code .xz} files are
+ * decompressed (xz with XZ for Java, org.tukaani.xz).
  * Malformed UTF-8 is replaced by U+FFFD (later removed by {@link TextCleaner}) instead of failing the job.
  */
 public final class TextFiles {
   private TextFiles() {
   }
 
-  /** Wraps a (possibly gzip-compressed, judged by {@code fileName} ending in {@code .gz}) stream. */
+  /**
+   * Wraps a (possibly compressed, judged by {@code fileName} ending in {@code .gz} or {@code .xz}) stream.
+   *
+   * @throws IOException if the stream does not start as its extension says (not gzip, not xz)
+   */
   public static BufferedReader reader(InputStream in, String fileName) throws IOException {
-    InputStream s = fileName.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
+    InputStream s = fileName.endsWith(".gz") ? new GZIPInputStream(in, 1 << 16)
+        : fileName.endsWith(".xz") ? new XZInputStream(new BufferedInputStream(in, 1 << 16)) : in;
     return new BufferedReader(SourceReader.utf8(s), 1 << 16);
   }
 

@@ -21,7 +21,9 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--source", required = true, paramLabel = "SPEC",
             description = {"An input, repeatable: comma-separated key=value pairs:",
                     "name=N,uri=URI_OR_GLOB,format=line|tsv|headings|blank_lines|file|jsonl|csv|wikipedia_xml|tagged_tar|brown",
-                    "[,column=4][,header=true][,field=NAME (jsonl field / JSON Pointer, csv column)][,delimiter=tab|,]",
+                    "  |warc|arc|wet (web archives, .warc.gz per record too)|text_tar (one document per member)|parquet|orc",
+                    "[,column=4 (tsv) or column=NAME (parquet/orc text column)][,id_column=NAME][,url_column=NAME]",
+                    "[,header=true][,field=NAME (jsonl field / JSON Pointer, csv/parquet/orc column)][,delimiter=tab|,]",
                     "[,members=REGEX (tar)][,html=true][,heading=REGEX][,skip=REGEX][,wikitext=true][,line_per_paragraph=true]",
                     "[,single_line_records=true (csv: no quoted field holds a line break, so large files can be split)]",
                     "e.g. name=imdb,uri=../shared/data/corpora/imdb-aclImdb-v1-unsup-50k.tsv.gz,format=tsv,column=4,header=true,html=true"})
@@ -99,7 +101,15 @@ final class IngestCommand implements Callable<Integer> {
                 case "name" -> s.name = v;
                 case "uri" -> s.uri = v;
                 case "format" -> s.format = v;
-                case "column" -> s.column = Integer.parseInt(v);
+                case "column" -> {
+                    if (v.matches("\\d+")) {
+                        s.column = Integer.parseInt(v);
+                    } else {
+                        s.field = v; // a dataset's text column by name
+                    }
+                }
+                case "id_column" -> s.idColumn = v;
+                case "url_column" -> s.urlColumn = v;
                 case "header" -> s.header = Boolean.parseBoolean(v);
                 case "html" -> s.html = Boolean.parseBoolean(v);
                 case "heading" -> s.headingRegex = v;

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import org.apache.spark.network.util.JavaUtils;
 
+import dev.pretrain.corpus.ingest.DocumentFormat;
 import dev.pretrain.corpus.ingest.SourceSpec;
 
 /**
@@ -42,7 +43,10 @@ public final class PipelineConfig {
     public static final class Source {
         public String name;
         public String uri;
-        /** line | tsv | headings | blank_lines | file | jsonl | csv | wikipedia_xml | tagged_tar | brown */
+        /**
+         * line | tsv | headings | blank_lines | file | jsonl | csv | wikipedia_xml | tagged_tar | brown | warc (also
+         * arc, wet) | text_tar | parquet | orc
+         */
         public String format = "line";
         public int column = 0;
         public boolean header = false;
@@ -52,18 +56,26 @@ public final class PipelineConfig {
         public boolean wikitext = false;
         /** Each line is a whole paragraph (WikiText) instead of hard-wrapped text (Gutenberg). */
         public boolean linePerParagraph = false;
-        /** jsonl: the text field (name or JSON Pointer); csv: the text column's header name. */
+        /** jsonl: the text field (name or JSON Pointer); csv: the text column's header name; parquet/orc: the text column. */
         public String field;
         /** csv: the delimiter, one character or "tab" (default ","). */
         public String delimiter = ",";
-        /** tagged_tar: regex of the member names to read (default: all). */
+        /** tagged_tar, text_tar: regex of the member names to read (default: all). */
         public String members;
         /** csv: every record is one line (no quoted field holds a line break), so large files can be split. */
         public boolean singleLineRecords = false;
+        /** parquet/orc: a column of record ids carried into the output (optional). */
+        public String idColumn;
+        /** parquet/orc: a column of URLs carried into the output (optional). */
+        public String urlColumn;
 
         public SourceSpec toSpec() {
             if (name == null || uri == null) {
                 throw new IllegalArgumentException("every source needs a name and a uri");
+            }
+            if ((idColumn != null || urlColumn != null) && !"parquet".equals(format) && !"orc".equals(format)) {
+                throw new IllegalArgumentException("source " + name + ": id_column/url_column are parquet/orc"
+                        + " settings, format is " + format);
             }
             SourceSpec s = switch (format) {
                 case "line" -> SourceSpec.lines(name, uri);
@@ -77,11 +89,18 @@ public final class PipelineConfig {
                 case "wikipedia_xml" -> SourceSpec.wikipediaXml(name, uri);
                 case "tagged_tar" -> SourceSpec.taggedTar(name, uri, members);
                 case "brown" -> SourceSpec.brown(name, uri);
+                case "warc", "arc", "wet" -> SourceSpec.warc(name, uri);
+                case "text_tar" -> SourceSpec.textTar(name, uri, members);
+                case "parquet", "orc" -> SourceSpec.dataset(name, uri,
+                        "parquet".equals(format) ? DocumentFormat.PARQUET : DocumentFormat.ORC, field, idColumn,
+                        urlColumn);
                 default -> throw new IllegalArgumentException("source " + name + ": unknown format '" + format
-                        + "' (line, tsv, headings, blank_lines, file, jsonl, csv, wikipedia_xml, tagged_tar, brown)");
+                        + "' (line, tsv, headings, blank_lines, file, jsonl, csv, wikipedia_xml, tagged_tar, brown,"
+                        + " warc, arc, wet, text_tar, parquet, orc)");
             };
             boolean lpp = switch (format) { // formats whose lines are paragraphs by nature keep that default
-                case "line", "tsv", "jsonl", "csv", "wikipedia_xml", "tagged_tar", "brown" -> true;
+                case "line", "tsv", "jsonl", "csv", "wikipedia_xml", "tagged_tar", "brown", "warc", "arc", "wet",
+                        "parquet", "orc" -> true;
                 default -> linePerParagraph;
             };
             s = s.withHtml(html).withWikitextDetokenize(wikitext).withLinePerParagraph(lpp || linePerParagraph);

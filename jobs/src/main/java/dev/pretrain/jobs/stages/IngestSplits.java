@@ -66,6 +66,9 @@ public final class IngestSplits {
         if (name.endsWith(".zst") || name.endsWith(".zstd")) {
             return "zstd is not splittable";
         }
+        if (name.endsWith(".xz")) {
+            return "xz is not splittable";
+        }
         CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
         if (codec == null || codec instanceof SplittableCompressionCodec) {
             return null;

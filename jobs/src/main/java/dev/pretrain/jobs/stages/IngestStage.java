@@ -3,6 +3,7 @@ package dev.pretrain.jobs.stages;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -40,6 +41,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 import dev.pretrain.corpus.ingest.BalancedShards;
+import dev.pretrain.corpus.ingest.Document;
 import dev.pretrain.corpus.ingest.DocumentFormat;
 import dev.pretrain.corpus.ingest.DocumentProcessor;
 import dev.pretrain.corpus.ingest.IngestOutcome;
@@ -62,12 +64,13 @@ import scala.Tuple2;
  *
  * <p>Read (any Hadoop file system URI or glob; decompressed by extension with Hadoop's
  * {@link CompressionCodecFactory} ({@code .gz}, {@code .bz2}, {@code .deflate}, ...), {@code .zst} with zstd-jni,
- * which Spark itself ships; one task per file, except that a file larger than {@link Options#splitBytes()} of a
+ * which Spark itself ships, {@code .xz} with XZ for Java; one task per file, except that a file larger than {@link Options#splitBytes()} of a
  * line-splittable source (lines, TSV, JSON lines, CSV with single-line records), uncompressed or {@code .bz2}, is
  * read as byte-range splits on several tasks with Hadoop's {@code LineRecordReader} ({@link IngestSplits},
  * {@link SplitLines}); the documents do not depend on the split size) → cut into raw documents
  * ({@link SourceReader}: lines, TSV, CSV, JSON lines, headings, blank-line blocks, whole files, Wikipedia XML,
- * tagged tar members) → clean, filter
+ * tagged tar members, web archive records, text tar members; Parquet/ORC datasets are read by Spark instead,
+ * {@link IngestDatasets}) → clean, filter
  * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, ICU4J) → drop exact
  * duplicates (same {@code doc_id}, a content hash; the copy with the smallest corpus/source name is kept) →
  * drop near duplicates (optional: MinHash LSH on word 5-gram shingles, Spark MLlib {@link MinHashLSH}; a
@@ -76,12 +79,17 @@ import scala.Tuple2;
  * (±1 document, {@link BalancedShards}), documents ordered by {@code doc_id}.
  *
  * <p>Output schema: {@code doc_id} string, {@code corpus} string (source name), {@code source}
- * string (file URI), {@code sentences} array&lt;string&gt;; shard {@code i} is {@code part-0000i-*.parquet}.
+ * string (file URI), {@code sentences} array&lt;string&gt;, then nullable metadata: {@code record_id} string
+ * (WARC-Record-ID, tar member name, dataset id column), {@code url} string, {@code date} string (capture date,
+ * ISO-8601 UTC), {@code language} string and {@code language_score} double (from {@code Document#language()}, set
+ * by language identification); of exact duplicates the metadata of the copy with the smallest (corpus, source,
+ * record id) is kept. Shard {@code i} is {@code part-0000i-*.parquet}.
  * Every input document is accounted for in the report:
  * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}. File-level
  * problems are counted per reason under {@code file_problems}, once per file however many splits it was read in,
  * and never abort the run: {@code empty_file}, {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated}
- * (unexpected end of a compressed stream) and {@code read_error}; the documents read before a failure are kept (in a
+ * (unexpected end of a compressed stream), {@link #MALFORMED_RECORD} (a web archive record header that does not
+ * parse) and {@code read_error}; the documents read before a failure are kept (in a
  * split file: those of every split, up to the failure in the failing split). The read is reported as
  * {@code files_read} (input files), {@code read_tasks}, {@code split_files} and {@code splits} (the files read in
  * byte-range splits, and their splits), and {@code unsplittable_files} (each file above the split size read by one
@@ -93,6 +101,11 @@ import scala.Tuple2;
 public final class IngestStage {
     /** Kept for compatibility: the reason counted under {@code read_errors}. */
     public static final String READ_ERROR = "read_error";
+    /**
+     * File problem: a web archive record header that does not parse (e.g. after a record whose {@code Content-Length}
+     * is shorter than the record); the file's documents up to it are kept.
+     */
+    public static final String MALFORMED_RECORD = "malformed_record";
     /** File name of the report written next to the output folder. */
     public static final String REPORT_FILE = "ingest-report.json";
     private static final String FILE_PREFIX = "file:";
@@ -214,6 +227,11 @@ public final class IngestStage {
             .add("corpus", DataTypes.StringType)
             .add("source", DataTypes.StringType)
             .add("sentences", DataTypes.createArrayType(DataTypes.StringType))
+            .add("record_id", DataTypes.StringType)
+            .add("url", DataTypes.StringType)
+            .add("date", DataTypes.StringType)
+            .add("language", DataTypes.StringType)
+            .add("language_score", DataTypes.DoubleType)
             .add("bytes", DataTypes.LongType)
             .add("drop_reason", DataTypes.StringType);
 
@@ -221,7 +239,15 @@ public final class IngestStage {
             .add("doc_id", DataTypes.StringType)
             .add("corpus", DataTypes.StringType)
             .add("source", DataTypes.StringType)
-            .add("sentences", DataTypes.createArrayType(DataTypes.StringType));
+            .add("sentences", DataTypes.createArrayType(DataTypes.StringType))
+            .add("record_id", DataTypes.StringType)
+            .add("url", DataTypes.StringType)
+            .add("date", DataTypes.StringType)
+            .add("language", DataTypes.StringType)
+            .add("language_score", DataTypes.DoubleType);
+
+    /** The nullable metadata columns of a document, in schema order after {@code sentences}. */
+    static final List<String> META_COLUMNS = List.of("record_id", "url", "date", "language", "language_score");
 
     private IngestStage() {}
 
@@ -242,8 +268,32 @@ public final class IngestStage {
         int filesRead = 0;
         int splitFiles = 0;
         int splits = 0;
+        int maxDocChars = o.filters().maxDocumentChars();
+        JavaRDD<RawDocument> datasetDocs = null;
         for (int i = 0; i < o.sources().size(); i++) {
             SourceSpec spec = o.sources().get(i);
+            if (spec.format().dataset()) {
+                Dataset<Row> rows = IngestDatasets.read(spark, spec);
+                List<String> files = IngestDatasets.files(rows);
+                long srcBytes = 0;
+                for (String file : files) {
+                    long len = HadoopFiles.length(file, hconf);
+                    srcBytes += len;
+                    Map<String, Object> in = new LinkedHashMap<>();
+                    in.put("corpus", spec.name());
+                    in.put("file", file);
+                    in.put("bytes", len);
+                    in.put("read_tasks", 0);
+                    inputs.add(in);
+                }
+                filesRead += files.size();
+                bytesIn += srcBytes;
+                JavaRDD<RawDocument> docs = IngestDatasets.documents(rows, i, spec, maxDocChars);
+                datasetDocs = datasetDocs == null ? docs : datasetDocs.union(docs);
+                progress("source " + spec.name() + " (" + spec.format() + " dataset, read by Spark): " + files.size()
+                        + " file(s), " + srcBytes + " bytes");
+                continue;
+            }
             List<String> files;
             try {
                 files = HadoopFiles.expand(spec.uri(), hconf);
@@ -297,11 +347,13 @@ public final class IngestStage {
         SerializableConfiguration sconf = new SerializableConfiguration(hconf);
         String language = o.language();
         QualityFilters quality = o.filters().with(o.minChars(), o.minSentences());
-        int maxDocChars = o.filters().maxDocumentChars();
         // Reading is one task per file or byte-range split (IngestSplits); cleaning and sentence
         // segmentation, the costly part, run after the raw documents are spread over every core.
         JavaRDD<RawDocument> raw = jsc.parallelize(tasks, Math.max(1, tasks.size()))
                 .flatMap(t -> read(t, specs.get(t.spec()), sconf.get(), maxDocChars));
+        if (datasetDocs != null) {
+            raw = tasks.isEmpty() ? datasetDocs : raw.union(datasetDocs);
+        }
         int parallelism = Math.max(tasks.size(), 4 * jsc.defaultParallelism());
         JavaRDD<Row> outcomes = raw.repartition(parallelism).mapPartitions(docs -> {
             Map<String, DocumentProcessor> processors = new java.util.HashMap<>();
@@ -309,7 +361,8 @@ public final class IngestStage {
             while (docs.hasNext()) {
                 RawDocument d = docs.next();
                 if (d.drop() != null) {
-                    out.add(RowFactory.create(null, d.corpus(), d.source(), null, 0L, d.drop()));
+                    out.add(RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
+                            d.drop()));
                     continue;
                 }
                 SourceSpec spec = specs.get(d.spec());
@@ -377,7 +430,13 @@ public final class IngestStage {
         Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason");
         Dataset<Row> unique = o.exactDedup()
                 ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
-                        first("sentences").as("sentences"), first("bytes").as("bytes"))
+                        first("sentences").as("sentences"), first("bytes").as("bytes"),
+                        min(struct(col("corpus"), col("source"), col("record_id"), col("url"), col("date"),
+                                col("language"), col("language_score"))).as("first_copy"))
+                        .select(col("doc_id"), col("corpus"), col("source"), col("sentences"),
+                                col("first_copy.record_id").as("record_id"), col("first_copy.url").as("url"),
+                                col("first_copy.date").as("date"), col("first_copy.language").as("language"),
+                                col("first_copy.language_score").as("language_score"), col("bytes"))
                 : keptDocs;
         unique = unique.persist(StorageLevel.DISK_ONLY());
         long uniqueDocs = unique.count();
@@ -502,12 +561,14 @@ public final class IngestStage {
      */
     static List<Map<String, Object>> writeBalancedShards(SparkSession spark, Dataset<Row> docs, String output,
                                                          long targetShardBytes, Configuration hconf) {
-        JavaRDD<Row> sorted = docs.select("doc_id", "corpus", "source", "sentences", "bytes").sort("doc_id")
+        int bytesAt = DOC_SCHEMA.size();
+        JavaRDD<Row> sorted = docs.select("doc_id", "corpus", "source", "sentences", "record_id", "url", "date",
+                        "language", "language_score", "bytes").sort("doc_id")
                 .javaRDD().persist(StorageLevel.DISK_ONLY());
         List<Long> partBytes = sorted.mapPartitions(it -> {
             long s = 0;
             while (it.hasNext()) {
-                s += it.next().getLong(4);
+                s += it.next().getLong(bytesAt);
             }
             return List.of(s).iterator();
         }).collect();
@@ -524,7 +585,7 @@ public final class IngestStage {
             List<Tuple2<Integer, Row>> out = new ArrayList<>();
             while (it.hasNext()) {
                 Row r = it.next();
-                long b = r.getLong(4);
+                long b = r.getLong(bytesAt);
                 out.add(new Tuple2<>(BalancedShards.shardOf(before, b, totalBytes, shards), r));
                 before += b;
             }
@@ -532,14 +593,20 @@ public final class IngestStage {
         }, true).mapToPair(t -> t);
         long[][] stats = new long[shards][2];
         for (Tuple2<Integer, Tuple2<Long, Long>> t : keyed
-                .mapValues(r -> new Tuple2<>(1L, r.getLong(4)))
+                .mapValues(r -> new Tuple2<>(1L, r.getLong(bytesAt)))
                 .reduceByKey((a, b) -> new Tuple2<>(a._1() + b._1(), a._2() + b._2()))
                 .collect()) {
             stats[t._1()][0] = t._2()._1();
             stats[t._1()][1] = t._2()._2();
         }
         JavaRDD<Row> partitioned = keyed.partitionBy(new ShardPartitioner(shards))
-                .map(t -> RowFactory.create(t._2().get(0), t._2().get(1), t._2().get(2), t._2().get(3)));
+                .map(t -> {
+                    Object[] v = new Object[bytesAt];
+                    for (int c = 0; c < bytesAt; c++) {
+                        v[c] = t._2().get(c);
+                    }
+                    return RowFactory.create(v);
+                });
         String tmp = HadoopFiles.temporarySibling(output, hconf);
         spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(tmp);
         HadoopFiles.commit("ingest", tmp, output, hconf);
@@ -559,20 +626,26 @@ public final class IngestStage {
      * One raw document as cut from its file; {@code drop} is a read-time drop reason key, or
      * {@code "file:<problem>"} marking a file-level problem (then {@code text} is null).
      */
-    record RawDocument(int spec, String corpus, String source, String text, String drop)
-            implements java.io.Serializable {}
+    record RawDocument(int spec, String corpus, String source, String text, String drop, String recordId,
+                       String url, String date) implements java.io.Serializable {
+        RawDocument(int spec, String corpus, String source, String text, String drop) {
+            this(spec, corpus, source, text, drop, null, null, null);
+        }
+    }
 
     private static Row outcome(RawDocument d, IngestOutcome out) {
         if (!out.kept()) {
-            return RowFactory.create(null, d.corpus(), d.source(), null, 0L, out.dropReason().key());
+            return RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
+                    out.dropReason().key());
         }
-        List<String> sentences = out.document().sentences();
-        return RowFactory.create(out.document().docId(), d.corpus(), d.source(), sentences.toArray(new String[0]),
-                BalancedShards.documentBytes(sentences), null);
+        Document doc = out.document();
+        List<String> sentences = doc.sentences();
+        return RowFactory.create(doc.docId(), d.corpus(), d.source(), sentences.toArray(new String[0]), d.recordId(),
+                d.url(), d.date(), doc.language(), doc.languageScore(), BalancedShards.documentBytes(sentences), null);
     }
 
     /**
-     * Opens a file decompressed: {@code .zst} with zstd-jni, otherwise by Hadoop's codec for the extension
+     * Opens a file decompressed: {@code .zst} with zstd-jni, {@code .xz} with XZ for Java, otherwise by Hadoop's codec for the extension
      * (none: raw bytes).
      */
     static InputStream openDecompressed(String file, Configuration conf) throws IOException {
@@ -581,6 +654,9 @@ public final class IngestStage {
         try {
             if (p.getName().endsWith(".zst") || p.getName().endsWith(".zstd")) {
                 return new com.github.luben.zstd.ZstdInputStream(new BufferedInputStream(in, 1 << 16));
+            }
+            if (p.getName().endsWith(".xz")) {
+                return new org.tukaani.xz.XZInputStream(new BufferedInputStream(in, 1 << 16));
             }
             CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
             return codec == null ? in : codec.createInputStream(in);
@@ -592,6 +668,11 @@ public final class IngestStage {
 
     private static String problemOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.netpreserve.jwarc.ParsingException) {
+                return MALFORMED_RECORD;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof EOFException || String.valueOf(t.getMessage()).toLowerCase().contains("unexpected end")) {
                 return "truncated";
             }
@@ -600,7 +681,8 @@ public final class IngestStage {
     }
 
     /** Of two problems reported for one file (by two of its splits), the one counted: the first in this order. */
-    private static final List<String> PROBLEM_ORDER = List.of("empty_file", "binary_file", "truncated", READ_ERROR);
+    private static final List<String> PROBLEM_ORDER = List.of("empty_file", "binary_file", "truncated",
+            MALFORMED_RECORD, READ_ERROR);
 
     static String firstProblem(String a, String b) {
         int ia = PROBLEM_ORDER.indexOf(a);
@@ -738,7 +820,7 @@ public final class IngestStage {
                 RawText t = docs.next();
                 count++;
                 return new RawDocument(specIndex, corpus, file, t.text(),
-                        t.readDrop() == null ? null : t.readDrop().key());
+                        t.readDrop() == null ? null : t.readDrop().key(), t.recordId(), t.url(), t.date());
             }
         };
     }

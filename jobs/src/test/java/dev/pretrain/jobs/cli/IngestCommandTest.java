@@ -57,4 +57,30 @@ class IngestCommandTest {
         assertEquals(64L << 20, PipelineConfig.bytes("split_bytes", c.ingest.splitBytes));
         assertEquals("128m", new PipelineConfig().ingest.splitBytes);
     }
+
+    @Test
+    void webArchiveTarAndDatasetFormatsParse() {
+        for (String f : new String[] {"warc", "arc", "wet"}) {
+            SourceSpec w = IngestCommand.parseSource("name=w,uri=x.warc.gz,format=" + f).toSpec();
+            assertEquals(DocumentFormat.WARC, w.format());
+            assertFalse(w.html(), "main text is extracted while reading");
+        }
+        SourceSpec t = IngestCommand.parseSource("name=t,uri=t.tar.xz,format=text_tar,members=\\.txt$").toSpec();
+        assertEquals(DocumentFormat.TEXT_TAR, t.format());
+        assertEquals("\\.txt$", t.memberRegex());
+        SourceSpec p = IngestCommand.parseSource(
+                "name=p,uri=d/,format=parquet,column=text,id_column=id,url_column=url").toSpec();
+        assertEquals(DocumentFormat.PARQUET, p.format());
+        assertEquals("text", p.field());
+        assertEquals("id", p.idField());
+        assertEquals("url", p.urlField());
+        SourceSpec o = IngestCommand.parseSource("name=o,uri=d/,format=orc,field=content").toSpec();
+        assertEquals(DocumentFormat.ORC, o.format());
+        assertEquals("content", o.field());
+        IllegalArgumentException noColumn = assertThrows(IllegalArgumentException.class,
+                () -> IngestCommand.parseSource("name=p,uri=d,format=parquet").toSpec());
+        assertTrue(noColumn.getMessage().contains("column"), noColumn.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> IngestCommand.parseSource("name=l,uri=d,format=line,id_column=id").toSpec());
+    }
 }
