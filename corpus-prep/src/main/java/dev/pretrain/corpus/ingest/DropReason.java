@@ -22,7 +22,12 @@ public enum DropReason {
    */
   OVERSIZED("oversized"),
   /** A JSON line that does not parse or lacks the text field; a CSV record lacking the text column. */
-  BAD_RECORD("bad_record");
+  BAD_RECORD("bad_record"),
+  /**
+   * A web filter rule of {@link dev.pretrain.corpus.ingest.filters.WebFilters} fired; the
+   * {@link IngestOutcome#rule()} names it and is the counted key ({@link IngestOutcome#dropKey()}).
+   */
+  FILTERED("filtered");
 
   private final String key;
 
