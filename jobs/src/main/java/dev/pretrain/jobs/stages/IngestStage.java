@@ -50,6 +50,7 @@ import dev.pretrain.corpus.ingest.Shingles;
 import dev.pretrain.corpus.ingest.SourceReader;
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.corpus.ingest.TextCleaner;
+import dev.pretrain.corpus.ingest.filters.WebFilters;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
@@ -68,7 +69,8 @@ import scala.Tuple2;
  * {@link SplitLines}); the documents do not depend on the split size) → cut into raw documents
  * ({@link SourceReader}: lines, TSV, CSV, JSON lines, headings, blank-line blocks, whole files, Wikipedia XML,
  * tagged tar members) → clean, filter
- * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, ICU4J) → drop exact
+ * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, the optional web filters of
+ * {@link WebFilters}: URL block list, language identification, Gopher, C4, FineWeb, PII; ICU4J) → drop exact
  * duplicates (same {@code doc_id}, a content hash; the copy with the smallest corpus/source name is kept) →
  * drop near duplicates (optional: MinHash LSH on word 5-gram shingles, Spark MLlib {@link MinHashLSH}; a
  * document is dropped if another one with a smaller {@code doc_id} has a shingle-set Jaccard similarity
@@ -78,7 +80,11 @@ import scala.Tuple2;
  * <p>Output schema: {@code doc_id} string, {@code corpus} string (source name), {@code source}
  * string (file URI), {@code sentences} array&lt;string&gt;; shard {@code i} is {@code part-0000i-*.parquet}.
  * Every input document is accounted for in the report:
- * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}. File-level
+ * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}; {@code dropped} counts
+ * each web filter rule under its own key (e.g. {@code gopher_short_doc}, {@code c4_curly_bracket},
+ * {@code language_not_kept}). With language identification on, {@code languages} gives per detected language
+ * ({@code "und"}: below the minimum confidence) the {@code documents} that reached it and those
+ * {@code kept_before_dedup}. File-level
  * problems are counted per reason under {@code file_problems}, once per file however many splits it was read in,
  * and never abort the run: {@code empty_file}, {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated}
  * (unexpected end of a compressed stream) and {@code read_error}; the documents read before a failure are kept (in a
@@ -152,10 +158,11 @@ public final class IngestStage {
      * @param splitBytes files larger than this (stored bytes) are read in byte-range splits of this size where the
      *                   source and the compression allow it ({@link IngestSplits}); default
      *                   {@link IngestSplits#DEFAULT_SPLIT_BYTES}. The output does not depend on it.
+     * @param web        web-text filters ({@link WebFilters#OFF} by default)
      */
     public record Options(List<SourceSpec> sources, String output, String language, int minChars,
                           int minSentences, long targetShardBytes, Filters filters, NearDup nearDup,
-                          boolean exactDedup, long splitBytes) {
+                          boolean exactDedup, long splitBytes, WebFilters web) {
         public Options {
             if (sources == null || sources.isEmpty()) {
                 throw new IllegalArgumentException("ingest needs at least one source");
@@ -169,6 +176,17 @@ public final class IngestStage {
             if (splitBytes <= 0) {
                 throw new IllegalArgumentException("splitBytes must be > 0, got " + splitBytes);
             }
+            if (web == null) {
+                throw new IllegalArgumentException("web filters must be given (WebFilters.OFF for none)");
+            }
+        }
+
+        /** The ten settings before {@code web}: no web filters. */
+        public Options(List<SourceSpec> sources, String output, String language, int minChars, int minSentences,
+                       long targetShardBytes, Filters filters, NearDup nearDup, boolean exactDedup,
+                       long splitBytes) {
+            this(sources, output, language, minChars, minSentences, targetShardBytes, filters, nearDup, exactDedup,
+                    splitBytes, WebFilters.OFF);
         }
 
         /** The nine settings before {@code splitBytes}: splits of {@link IngestSplits#DEFAULT_SPLIT_BYTES}. */
@@ -190,22 +208,27 @@ public final class IngestStage {
 
         public Options withFilters(Filters f) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, f, nearDup,
-                    exactDedup, splitBytes);
+                    exactDedup, splitBytes, web);
         }
 
         public Options withNearDup(NearDup n) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters, n,
-                    exactDedup, splitBytes);
+                    exactDedup, splitBytes, web);
         }
 
         public Options withExactDedup(boolean on) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
-                    nearDup, on, splitBytes);
+                    nearDup, on, splitBytes, web);
+        }
+
+        public Options withWebFilters(WebFilters w) {
+            return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
+                    nearDup, exactDedup, splitBytes, w);
         }
 
         public Options withSplitBytes(long bytes) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
-                    nearDup, exactDedup, bytes);
+                    nearDup, exactDedup, bytes, web);
         }
     }
 
@@ -215,7 +238,8 @@ public final class IngestStage {
             .add("source", DataTypes.StringType)
             .add("sentences", DataTypes.createArrayType(DataTypes.StringType))
             .add("bytes", DataTypes.LongType)
-            .add("drop_reason", DataTypes.StringType);
+            .add("drop_reason", DataTypes.StringType)
+            .add("language", DataTypes.StringType);
 
     static final StructType DOC_SCHEMA = new StructType()
             .add("doc_id", DataTypes.StringType)
@@ -298,6 +322,7 @@ public final class IngestStage {
         String language = o.language();
         QualityFilters quality = o.filters().with(o.minChars(), o.minSentences());
         int maxDocChars = o.filters().maxDocumentChars();
+        WebFilters web = o.web();
         // Reading is one task per file or byte-range split (IngestSplits); cleaning and sentence
         // segmentation, the costly part, run after the raw documents are spread over every core.
         JavaRDD<RawDocument> raw = jsc.parallelize(tasks, Math.max(1, tasks.size()))
@@ -309,13 +334,13 @@ public final class IngestStage {
             while (docs.hasNext()) {
                 RawDocument d = docs.next();
                 if (d.drop() != null) {
-                    out.add(RowFactory.create(null, d.corpus(), d.source(), null, 0L, d.drop()));
+                    out.add(RowFactory.create(null, d.corpus(), d.source(), null, 0L, d.drop(), null));
                     continue;
                 }
                 SourceSpec spec = specs.get(d.spec());
                 DocumentProcessor p = processors.computeIfAbsent(spec.name(), k -> new DocumentProcessor(
                         new TextCleaner(spec.html(), spec.wikitextDetokenize()), new SentenceSegmenter(language),
-                        quality));
+                        quality, web));
                 out.add(outcome(d, p.process(d.corpus(), d.text())));
             }
             return out.iterator();
@@ -374,7 +399,21 @@ public final class IngestStage {
                 + " pass the filters, dropped " + dropped
                 + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
 
-        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason");
+        Map<String, Object> languages = new TreeMap<>();
+        if (web.language() != null) {
+            for (Row r : all.filter(col("language").isNotNull()).groupBy("language")
+                    .agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                            org.apache.spark.sql.functions.count(col("doc_id")))
+                    .collectAsList()) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("documents", r.getLong(1));
+                l.put("kept_before_dedup", r.getLong(2));
+                languages.put(r.getString(0), l);
+            }
+            progress("languages: " + languages);
+        }
+
+        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason", "language");
         Dataset<Row> unique = o.exactDedup()
                 ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
                         first("sentences").as("sentences"), first("bytes").as("bytes"))
@@ -418,10 +457,14 @@ public final class IngestStage {
         report.put("shards", shardList.size());
         report.put("shard_sizes", shardList);
         report.put("by_corpus", byCorpus);
+        if (web.language() != null) {
+            report.put("languages", languages);
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("language", o.language());
         settings.put("filters", quality);
         settings.put("max_document_chars", maxDocChars);
+        settings.put("web_filters", web.describe());
         settings.put("exact_dedup", o.exactDedup());
         settings.put("near_dup", o.nearDup());
         report.put("settings", settings);
@@ -564,11 +607,11 @@ public final class IngestStage {
 
     private static Row outcome(RawDocument d, IngestOutcome out) {
         if (!out.kept()) {
-            return RowFactory.create(null, d.corpus(), d.source(), null, 0L, out.dropReason().key());
+            return RowFactory.create(null, d.corpus(), d.source(), null, 0L, out.dropKey(), out.language());
         }
         List<String> sentences = out.document().sentences();
         return RowFactory.create(out.document().docId(), d.corpus(), d.source(), sentences.toArray(new String[0]),
-                BalancedShards.documentBytes(sentences), null);
+                BalancedShards.documentBytes(sentences), null, out.language());
     }
 
     /**
