@@ -1,22 +1,26 @@
 package dev.pretrain.corpus.ingest;
 
+import dev.pretrain.corpus.ingest.filters.WebFilters;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * Cleans, sentence-splits and filters one raw document: {@link TextCleaner} then
- * {@link SentenceSegmenter}, then the filters of {@link QualityFilters} in their documented order.
- * The id of a kept document is {@link DocIds#contentHash(List)} of its sentences.
+ * {@link SentenceSegmenter}, then the filters of {@link QualityFilters} in their documented order, with the
+ * {@link WebFilters} (off by default) after {@link DropReason#REPEATED_LINES} and before sentence segmentation: a
+ * web rule drops as {@link DropReason#FILTERED} naming the rule; C4 line removal and PII replacement change the text
+ * that is then segmented. The id of a kept document is {@link DocIds#contentHash(List)} of its sentences.
  *
  * <p>Serializable; like its {@link SentenceSegmenter}, not thread-safe (one instance per task).
  */
 public final class DocumentProcessor implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   private final TextCleaner cleaner;
   private final SentenceSegmenter segmenter;
   private final QualityFilters filters;
+  private final WebFilters web;
 
   /**
    * The original processor: only {@link DropReason#EMPTY}, {@link DropReason#TOO_SHORT} and
@@ -29,6 +33,12 @@ public final class DocumentProcessor implements Serializable {
   }
 
   public DocumentProcessor(TextCleaner cleaner, SentenceSegmenter segmenter, QualityFilters filters) {
+    this(cleaner, segmenter, filters, WebFilters.OFF);
+  }
+
+  public DocumentProcessor(TextCleaner cleaner, SentenceSegmenter segmenter, QualityFilters filters,
+                           WebFilters web) {
+    this.web = Objects.requireNonNull(web, "web");
     this.cleaner = Objects.requireNonNull(cleaner, "cleaner");
     this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
     this.filters = Objects.requireNonNull(filters, "filters");
@@ -43,6 +53,15 @@ public final class DocumentProcessor implements Serializable {
    * @param rawText one raw document from {@link DocumentSplitter} or {@link SourceReader} (null is treated as empty)
    */
   public IngestOutcome process(String source, String rawText) {
+    return process(source, rawText, null);
+  }
+
+  /**
+   * @param source  source name stored in the document
+   * @param rawText one raw document (null is treated as empty)
+   * @param url     the document's URL for {@link WebFilters#url()}; null when unknown
+   */
+  public IngestOutcome process(String source, String rawText, String url) {
     if (filters.dropInvalidUtf8() && rawText != null && rawText.indexOf('\uFFFD') >= 0) {
       return IngestOutcome.ofDrop(DropReason.INVALID_UTF8);
     }
@@ -64,13 +83,28 @@ public final class DocumentProcessor implements Serializable {
         && QualityFilters.repeatedLineRatio(clean) > filters.maxRepeatedLineRatio()) {
       return IngestOutcome.ofDrop(DropReason.REPEATED_LINES);
     }
+    String language = null;
+    Double languageScore = null;
+    if (web.any()) {
+      WebFilters.Result r = web.apply(clean, url, segmenter);
+      language = r.language();
+      languageScore = r.languageScore();
+      if (r.dropRule() != null) {
+        return new IngestOutcome(null, DropReason.FILTERED, r.dropRule(), language);
+      }
+      clean = r.text();
+    }
     List<String> sentences = segmenter.split(clean);
     if (sentences.isEmpty()) {
-      return IngestOutcome.ofDrop(DropReason.EMPTY);
+      return new IngestOutcome(null, DropReason.EMPTY, null, language);
     }
     if (sentences.size() < filters.minSentences()) {
-      return IngestOutcome.ofDrop(DropReason.TOO_FEW_SENTENCES);
+      return new IngestOutcome(null, DropReason.TOO_FEW_SENTENCES, null, language);
     }
-    return IngestOutcome.ofDocument(new Document(DocIds.contentHash(sentences), source, sentences));
+    Document doc = new Document(DocIds.contentHash(sentences), source, sentences);
+    if (language != null) {
+      doc = doc.withLanguage(language, languageScore == null ? Double.NaN : languageScore);
+    }
+    return new IngestOutcome(doc, null, null, language);
   }
 }

@@ -35,7 +35,12 @@ public enum DropReason {
    * A web archive record whose payload ends early: the record is shorter than its declared length, or its HTTP
    * content encoding (gzip, deflate) or chunked transfer coding stops before the end.
    */
-  TRUNCATED_RECORD("truncated_record");
+  TRUNCATED_RECORD("truncated_record"),
+  /**
+   * A web filter rule of {@link dev.pretrain.corpus.ingest.filters.WebFilters} fired; the
+   * {@link IngestOutcome#rule()} names it and is the counted key ({@link IngestOutcome#dropKey()}).
+   */
+  FILTERED("filtered");
 
   private final String key;
 

@@ -1,10 +1,13 @@
 package dev.pretrain.jobs.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.pretrain.corpus.ingest.SourceSpec;
+import dev.pretrain.corpus.ingest.filters.WebFilters;
 import dev.pretrain.jobs.pipeline.PipelineConfig;
 import dev.pretrain.jobs.stages.IngestStage;
 import picocli.CommandLine.Command;
@@ -71,6 +74,42 @@ final class IngestCommand implements Callable<Integer> {
                     + "task each; the report lists them under unsplittable_files). The output does not depend on it."})
     String splitBytes;
 
+    @Option(names = "--gopher-quality", description = "Web filter: Gopher quality rules (Rae et al. 2021), paper thresholds.")
+    boolean gopherQuality;
+
+    @Option(names = "--gopher-repetition", description = "Web filter: Gopher repetition rules (Rae et al. 2021), paper thresholds.")
+    boolean gopherRepetition;
+
+    @Option(names = "--c4", description = "Web filter: C4 line and document rules (Raffel et al. 2020); removes failing lines.")
+    boolean c4;
+
+    @Option(names = "--fineweb", description = "Web filter: FineWeb line rules (Penedo et al. 2024).")
+    boolean fineweb;
+
+    @Option(names = "--url-blocklist", paramLabel = "FILE", description = "Web filter: drop documents whose URL or domain is listed in FILE (one a line).")
+    String urlBlocklist;
+
+    @Option(names = "--pii", description = "Replace e-mail and public IP addresses (datatrove PIIFormatter).")
+    boolean pii;
+
+    @Option(names = "--filter-param", paramLabel = "FAMILY.KEY=VALUE",
+            description = {"Override one web filter threshold, repeatable, e.g. gopher_quality.min_doc_words=30;",
+                    "families: gopher_quality, gopher_repetition, c4, fineweb, pii (see the filter classes' Javadoc)."})
+    List<String> filterParams = new ArrayList<>();
+
+    @Option(names = "--languages", split = ",", paramLabel = "CODES",
+            description = "Language identification (Lingua): ISO 639-1 codes to keep, e.g. en or en,de.")
+    List<String> languages = new ArrayList<>();
+
+    @Option(names = "--language-min-confidence", defaultValue = "0.05", description = "Minimum Lingua relative distance of the top language to the second (not a probability; see LanguageFilter); below it the language is und (default: ${DEFAULT-VALUE}).")
+    double languageMinConfidence;
+
+    @Option(names = "--language-mode", defaultValue = "keep", description = "keep: drop other languages; tag: keep all, count per language (default: ${DEFAULT-VALUE}).")
+    String languageMode;
+
+    @Option(names = "--language-candidates", split = ",", paramLabel = "CODES", description = "Languages the detector chooses from (default: en,de,fr,es,it,pt,nl,ru plus --languages).")
+    List<String> languageCandidates;
+
     @Override
     public Integer call() {
         List<SourceSpec> specs = new ArrayList<>();
@@ -83,9 +122,34 @@ final class IngestCommand implements Callable<Integer> {
                 IngestStage.NearDup.DEFAULT.shingleWords(), IngestStage.NearDup.DEFAULT.numFeatures(),
                 IngestStage.NearDup.DEFAULT.seed());
         long split = PipelineConfig.bytes("--split-bytes", splitBytes);
+        PipelineConfig.WebFilterCfg wf = new PipelineConfig.WebFilterCfg();
+        wf.gopherQuality = gopherQuality;
+        wf.gopherRepetition = gopherRepetition;
+        wf.c4 = c4;
+        wf.fineweb = fineweb;
+        wf.urlBlocklist = urlBlocklist;
+        wf.pii = pii;
+        wf.params = parseFilterParams(filterParams);
+        WebFilters web = wf.build(PipelineConfig.languageFilter(languages, languageMinConfidence, languageMode,
+                languageCandidates));
         return spark.run("ingest", session -> IngestStage.run(session,
                 new IngestStage.Options(specs, output, doc.language, doc.minChars, doc.minSentences,
-                        targetShardMb << 20, filters, near, !noExactDedup, split)));
+                        targetShardMb << 20, filters, near, !noExactDedup, split, web)));
+    }
+
+    /** {@code FAMILY.KEY=VALUE} items to family to key to value. */
+    static Map<String, Map<String, String>> parseFilterParams(List<String> items) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (String item : items) {
+            int eq = item.indexOf('=');
+            int dot = item.indexOf('.');
+            if (eq < 0 || dot <= 0 || dot > eq) {
+                throw new IllegalArgumentException("bad --filter-param '" + item + "' (want FAMILY.KEY=VALUE)");
+            }
+            out.computeIfAbsent(item.substring(0, dot), k -> new LinkedHashMap<>())
+                    .put(item.substring(dot + 1, eq), item.substring(eq + 1));
+        }
+        return out;
     }
 
     static PipelineConfig.Source parseSource(String spec) {

@@ -16,6 +16,8 @@ import org.apache.spark.network.util.JavaUtils;
 
 import dev.pretrain.corpus.ingest.DocumentFormat;
 import dev.pretrain.corpus.ingest.SourceSpec;
+import dev.pretrain.corpus.ingest.filters.LanguageFilter;
+import dev.pretrain.corpus.ingest.filters.WebFilters;
 
 /**
  * The {@code pipeline} command's configuration, read from YAML (snake_case keys; unknown keys are
@@ -138,6 +140,62 @@ public final class PipelineConfig {
          */
         public String splitBytes = "128m";
         public List<Source> sources = defaultSources();
+        /** Web-text filters (URL block list, Gopher, C4, FineWeb, PII), all off by default. */
+        public WebFilterCfg filters = new WebFilterCfg();
+        /** Language identification (Lingua): ISO 639-1 codes to keep, e.g. [en]; empty: off unless mode is tag. */
+        public List<String> languages = new ArrayList<>();
+        /** Minimum Lingua relative distance of the top language to the second (see LanguageFilter); below: "und". */
+        public double languageMinConfidence = LanguageFilter.DEFAULT_MIN_CONFIDENCE;
+        /** keep: drop documents of other languages; tag: keep all, count them per language. */
+        public String languageMode = "keep";
+        /** Languages the detector chooses from (null: LanguageFilter.DEFAULT_CANDIDATES plus the kept ones). */
+        public List<String> languageCandidates;
+
+        /** The configured web filters ({@link WebFilters#OFF} when none is on). */
+        public WebFilters webFilters() {
+            return filters.build(languageFilter(languages, languageMinConfidence, languageMode, languageCandidates));
+        }
+    }
+
+    /**
+     * {@code ingest.filters}: each switch turns one filter family on with the paper thresholds; {@code params}
+     * overrides thresholds per family, e.g. {@code params: {gopher_quality: {min_doc_words: 30}}}.
+     */
+    public static final class WebFilterCfg {
+        public boolean gopherQuality = false;
+        public boolean gopherRepetition = false;
+        public boolean c4 = false;
+        public boolean fineweb = false;
+        /** A block list file of domains and URLs (see UrlFilter). */
+        public String urlBlocklist;
+        public boolean pii = false;
+        public Map<String, Map<String, String>> params = new LinkedHashMap<>();
+
+        public WebFilters build(LanguageFilter language) {
+            return WebFilters.configure(gopherQuality, gopherRepetition, c4, fineweb, urlBlocklist, pii, language,
+                    params);
+        }
+    }
+
+    /**
+     * The language filter of these settings, or null (off) when {@code languages} is empty and the mode is keep.
+     *
+     * @param mode keep | tag
+     * @throws IllegalArgumentException on another mode or a bad language code
+     */
+    public static LanguageFilter languageFilter(List<String> languages, double minConfidence, String mode,
+                                                List<String> candidates) {
+        boolean keep = switch (mode) {
+            case "keep" -> true;
+            case "tag" -> false;
+            default -> throw new IllegalArgumentException("ingest.language_mode: want keep or tag, got '" + mode + "'");
+        };
+        List<String> langs = languages == null ? List.of() : languages;
+        if (keep && langs.isEmpty()) {
+            return null;
+        }
+        return new LanguageFilter(langs, candidates == null ? LanguageFilter.DEFAULT_CANDIDATES : candidates,
+                minConfidence, keep, LanguageFilter.DEFAULT_SAMPLE_CHARS);
     }
 
     public static final class VocabCfg {

@@ -58,7 +58,7 @@ public final class PipelineRunner {
                         ig.maxDocumentChars),
                 new IngestStage.NearDup(ig.nearDup, ig.nearDupThreshold, ig.nearDupHashTables,
                         IngestStage.NearDup.DEFAULT.shingleWords(), IngestStage.NearDup.DEFAULT.numFeatures(), c.seed),
-                true, PipelineConfig.bytes("ingest.split_bytes", ig.splitBytes))));
+                true, PipelineConfig.bytes("ingest.split_bytes", ig.splitBytes), ig.webFilters())));
         stage(stages, run, hconf, VocabStage.run(spark, new VocabStage.Options(run.documents(), run.vocab(),
                 c.vocab.size, c.vocab.minFrequency, c.vocab.lowercase, c.vocab.numUnused, c.vocab.existing,
                 dev.pretrain.corpus.tokenize.WordPieceTrainer.Algorithm.parse(c.vocab.algorithm), false)));

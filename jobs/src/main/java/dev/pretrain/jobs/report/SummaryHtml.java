@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * {@code summary.html}: the one-page summary of a run for a browser, with its key plots drawn as
  * inline SVG (no scripts, no external files): the headline figures, the quality checks, stage wall
- * times as bars, and BERT's held-out MLM loss per averaging round. Built from the same
+ * times as bars, ingest's dropped documents per filter rule and per detected language as bars, and BERT's held-out MLM loss per averaging round. Built from the same
  * {@code report.json} map as {@link RunSummary#markdown}.
  */
 public final class SummaryHtml {
@@ -46,6 +46,15 @@ public final class SummaryHtml {
 
         if (h.get("stage_seconds") instanceof Map<?, ?> secs && !secs.isEmpty()) {
             sb.append("<h2>Stage wall times</h2>\n").append(bars((Map<String, Object>) secs, "s"));
+        }
+        Map<String, Object> stages = (Map<String, Object>) report.get("stages");
+        if (RunSummary.get(stages, "ingest", "dropped") instanceof Map<?, ?> dropped && !dropped.isEmpty()) {
+            sb.append("<h2>Ingest: documents dropped, by rule</h2>\n").append(bars((Map<String, Object>) dropped, "docs"));
+        }
+        if (RunSummary.get(stages, "ingest", "languages") instanceof Map<?, ?> langs && !langs.isEmpty()) {
+            Map<String, Object> perLanguage = new java.util.LinkedHashMap<>();
+            langs.forEach((k, v) -> perLanguage.put(String.valueOf(k), v instanceof Map<?, ?> m ? m.get("documents") : v));
+            sb.append("<h2>Ingest: documents by detected language</h2>\n").append(bars(perLanguage, "docs"));
         }
         List<double[]> curve = new ArrayList<>();
         Object rounds = RunSummary.get((Map<String, Object>) report.get("stages"), "train-bert", "rounds");

@@ -52,6 +52,7 @@ import dev.pretrain.corpus.ingest.Shingles;
 import dev.pretrain.corpus.ingest.SourceReader;
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.corpus.ingest.TextCleaner;
+import dev.pretrain.corpus.ingest.filters.WebFilters;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
@@ -71,7 +72,8 @@ import scala.Tuple2;
  * ({@link SourceReader}: lines, TSV, CSV, JSON lines, headings, blank-line blocks, whole files, Wikipedia XML,
  * tagged tar members, web archive records, text tar members; Parquet/ORC datasets are read by Spark instead,
  * {@link IngestDatasets}) → clean, filter
- * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, ICU4J) → drop exact
+ * and segment into sentences ({@link DocumentProcessor}, {@link QualityFilters}, the optional web filters of
+ * {@link WebFilters}: URL block list, language identification, Gopher, C4, FineWeb, PII; ICU4J) → drop exact
  * duplicates (same {@code doc_id}, a content hash; the copy with the smallest corpus/source name is kept) →
  * drop near duplicates (optional: MinHash LSH on word 5-gram shingles, Spark MLlib {@link MinHashLSH}; a
  * document is dropped if another one with a smaller {@code doc_id} has a shingle-set Jaccard similarity
@@ -85,7 +87,11 @@ import scala.Tuple2;
  * by language identification); of exact duplicates the metadata of the copy with the smallest (corpus, source,
  * record id) is kept. Shard {@code i} is {@code part-0000i-*.parquet}.
  * Every input document is accounted for in the report:
- * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}. File-level
+ * {@code documents_in = documents_kept + sum(dropped) + duplicates_exact + duplicates_near}; {@code dropped} counts
+ * each web filter rule under its own key (e.g. {@code gopher_short_doc}, {@code c4_curly_bracket},
+ * {@code language_not_kept}). With language identification on, {@code languages} gives per detected language
+ * ({@code "und"}: below the minimum confidence) the {@code documents} that reached it and those
+ * {@code kept_before_dedup}. File-level
  * problems are counted per reason under {@code file_problems}, once per file however many splits it was read in,
  * and never abort the run: {@code empty_file}, {@code binary_file} (a NUL byte in the first 8 KiB), {@code truncated}
  * (unexpected end of a compressed stream), {@link #MALFORMED_RECORD} (a web archive record header that does not
@@ -165,10 +171,11 @@ public final class IngestStage {
      * @param splitBytes files larger than this (stored bytes) are read in byte-range splits of this size where the
      *                   source and the compression allow it ({@link IngestSplits}); default
      *                   {@link IngestSplits#DEFAULT_SPLIT_BYTES}. The output does not depend on it.
+     * @param web        web-text filters ({@link WebFilters#OFF} by default)
      */
     public record Options(List<SourceSpec> sources, String output, String language, int minChars,
                           int minSentences, long targetShardBytes, Filters filters, NearDup nearDup,
-                          boolean exactDedup, long splitBytes) {
+                          boolean exactDedup, long splitBytes, WebFilters web) {
         public Options {
             if (sources == null || sources.isEmpty()) {
                 throw new IllegalArgumentException("ingest needs at least one source");
@@ -182,6 +189,17 @@ public final class IngestStage {
             if (splitBytes <= 0) {
                 throw new IllegalArgumentException("splitBytes must be > 0, got " + splitBytes);
             }
+            if (web == null) {
+                throw new IllegalArgumentException("web filters must be given (WebFilters.OFF for none)");
+            }
+        }
+
+        /** The ten settings before {@code web}: no web filters. */
+        public Options(List<SourceSpec> sources, String output, String language, int minChars, int minSentences,
+                       long targetShardBytes, Filters filters, NearDup nearDup, boolean exactDedup,
+                       long splitBytes) {
+            this(sources, output, language, minChars, minSentences, targetShardBytes, filters, nearDup, exactDedup,
+                    splitBytes, WebFilters.OFF);
         }
 
         /** The nine settings before {@code splitBytes}: splits of {@link IngestSplits#DEFAULT_SPLIT_BYTES}. */
@@ -203,22 +221,27 @@ public final class IngestStage {
 
         public Options withFilters(Filters f) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, f, nearDup,
-                    exactDedup, splitBytes);
+                    exactDedup, splitBytes, web);
         }
 
         public Options withNearDup(NearDup n) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters, n,
-                    exactDedup, splitBytes);
+                    exactDedup, splitBytes, web);
         }
 
         public Options withExactDedup(boolean on) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
-                    nearDup, on, splitBytes);
+                    nearDup, on, splitBytes, web);
+        }
+
+        public Options withWebFilters(WebFilters w) {
+            return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
+                    nearDup, exactDedup, splitBytes, w);
         }
 
         public Options withSplitBytes(long bytes) {
             return new Options(sources, output, language, minChars, minSentences, targetShardBytes, filters,
-                    nearDup, exactDedup, bytes);
+                    nearDup, exactDedup, bytes, web);
         }
     }
 
@@ -233,7 +256,10 @@ public final class IngestStage {
             .add("language", DataTypes.StringType)
             .add("language_score", DataTypes.DoubleType)
             .add("bytes", DataTypes.LongType)
-            .add("drop_reason", DataTypes.StringType);
+            .add("drop_reason", DataTypes.StringType)
+            // the language detected for every document that reached language identification, dropped ones too
+            // (the report's per-language counts); kept documents also carry it in "language"
+            .add("detected_language", DataTypes.StringType);
 
     static final StructType DOC_SCHEMA = new StructType()
             .add("doc_id", DataTypes.StringType)
@@ -347,6 +373,7 @@ public final class IngestStage {
         SerializableConfiguration sconf = new SerializableConfiguration(hconf);
         String language = o.language();
         QualityFilters quality = o.filters().with(o.minChars(), o.minSentences());
+        WebFilters web = o.web();
         // Reading is one task per file or byte-range split (IngestSplits); cleaning and sentence
         // segmentation, the costly part, run after the raw documents are spread over every core.
         JavaRDD<RawDocument> raw = jsc.parallelize(tasks, Math.max(1, tasks.size()))
@@ -362,14 +389,14 @@ public final class IngestStage {
                 RawDocument d = docs.next();
                 if (d.drop() != null) {
                     out.add(RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
-                            d.drop()));
+                            d.drop(), null));
                     continue;
                 }
                 SourceSpec spec = specs.get(d.spec());
                 DocumentProcessor p = processors.computeIfAbsent(spec.name(), k -> new DocumentProcessor(
                         new TextCleaner(spec.html(), spec.wikitextDetokenize()), new SentenceSegmenter(language),
-                        quality));
-                out.add(outcome(d, p.process(d.corpus(), d.text())));
+                        quality, web));
+                out.add(outcome(d, p.process(d.corpus(), d.text(), d.url())));
             }
             return out.iterator();
         });
@@ -427,7 +454,21 @@ public final class IngestStage {
                 + " pass the filters, dropped " + dropped
                 + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
 
-        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason");
+        Map<String, Object> languages = new TreeMap<>();
+        if (web.language() != null) {
+            for (Row r : all.filter(col("detected_language").isNotNull()).groupBy("detected_language")
+                    .agg(org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)),
+                            org.apache.spark.sql.functions.count(col("doc_id")))
+                    .collectAsList()) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("documents", r.getLong(1));
+                l.put("kept_before_dedup", r.getLong(2));
+                languages.put(r.getString(0), l);
+            }
+            progress("languages: " + languages);
+        }
+
+        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason", "detected_language");
         Dataset<Row> unique = o.exactDedup()
                 ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
                         first("sentences").as("sentences"), first("bytes").as("bytes"),
@@ -477,10 +518,14 @@ public final class IngestStage {
         report.put("shards", shardList.size());
         report.put("shard_sizes", shardList);
         report.put("by_corpus", byCorpus);
+        if (web.language() != null) {
+            report.put("languages", languages);
+        }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("language", o.language());
         settings.put("filters", quality);
         settings.put("max_document_chars", maxDocChars);
+        settings.put("web_filters", web.describe());
         settings.put("exact_dedup", o.exactDedup());
         settings.put("near_dup", o.nearDup());
         report.put("settings", settings);
@@ -636,12 +681,13 @@ public final class IngestStage {
     private static Row outcome(RawDocument d, IngestOutcome out) {
         if (!out.kept()) {
             return RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
-                    out.dropReason().key());
+                    out.dropKey(), out.language());
         }
         Document doc = out.document();
         List<String> sentences = doc.sentences();
         return RowFactory.create(doc.docId(), d.corpus(), d.source(), sentences.toArray(new String[0]), d.recordId(),
-                d.url(), d.date(), doc.language(), doc.languageScore(), BalancedShards.documentBytes(sentences), null);
+                d.url(), d.date(), doc.language(), doc.languageScore(), BalancedShards.documentBytes(sentences), null,
+                out.language());
     }
 
     /**

@@ -83,4 +83,32 @@ class IngestCommandTest {
         assertThrows(IllegalArgumentException.class,
                 () -> IngestCommand.parseSource("name=l,uri=d,format=line,id_column=id").toSpec());
     }
+
+    @Test
+    void webFiltersFromYamlAndTheCli() {
+        assertFalse(new PipelineConfig().ingest.webFilters().any(), "off by default");
+        PipelineConfig c = PipelineConfig.parse("ingest: {filters: {gopher_quality: true, c4: true, pii: true, "
+                + "params: {gopher_quality: {min_doc_words: 30}, c4: {remove_lines: false}}}, languages: [en], "
+                + "language_min_confidence: 0.7}", "test.yaml");
+        dev.pretrain.corpus.ingest.filters.WebFilters w = c.ingest.webFilters();
+        assertEquals(30, w.gopherQuality().minDocWords());
+        assertEquals(100_000, w.gopherQuality().maxDocWords(), "not overridden: the paper's");
+        assertFalse(w.c4().removeLines());
+        assertTrue(w.pii() != null && w.gopherRepetition() == null && w.fineweb() == null && w.url() == null);
+        assertEquals(java.util.List.of("en"), w.language().languages());
+        assertEquals(0.7, w.language().minConfidence());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.parse(
+                "ingest: {filters: {fineweb: true, params: {fineweb: {line_punct: 0.1}}}}", "t.yaml").ingest.webFilters());
+        assertTrue(typo.getMessage().contains("line_punct"), typo.getMessage());
+        IllegalArgumentException off = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.parse(
+                "ingest: {filters: {params: {c4: {min_sentences: 3}}}}", "t.yaml").ingest.webFilters());
+        assertTrue(off.getMessage().contains("not enabled"), off.getMessage());
+        java.util.Map<String, java.util.Map<String, String>> p = IngestCommand.parseFilterParams(
+                java.util.List.of("gopher_repetition.dup_line_frac=0.5", "c4.min_sentences=3"));
+        assertEquals("0.5", p.get("gopher_repetition").get("dup_line_frac"));
+        assertEquals("3", p.get("c4").get("min_sentences"));
+        assertThrows(IllegalArgumentException.class, () -> IngestCommand.parseFilterParams(java.util.List.of("x=1")));
+        assertTrue(PipelineConfig.languageFilter(java.util.List.of(), 0.5, "keep", null) == null);
+        assertFalse(PipelineConfig.languageFilter(java.util.List.of(), 0.5, "tag", null).keep());
+    }
 }

@@ -106,4 +106,20 @@ class ProgressAndSummaryTest {
         double y2 = Double.parseDouble(xy[2].split(",")[1]);
         assertTrue(y2 > y0, points.group(1));
     }
+
+    @Test
+    void htmlSummaryPlotsIngestDropsByRuleAndLanguages() {
+        Map<String, Object> ingest = new LinkedHashMap<>();
+        ingest.put("dropped", Map.of("gopher_short_doc", 30L, "language_not_kept", 6L));
+        ingest.put("languages", Map.of("en", Map.of("documents", 152L, "kept_before_dedup", 120L),
+                "de", Map.of("documents", 3L, "kept_before_dedup", 0L)));
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("run", Map.of("output", "runs/x", "seconds", 1.0, "spark_master", "local", "seed", 1));
+        report.put("stages", Map.of("ingest", ingest));
+        report.put("summary", new LinkedHashMap<String, Object>());
+        String html = SummaryHtml.render(report);
+        assertEquals(2, html.split("<svg", -1).length - 1, "drops by rule and documents by language: " + html);
+        assertTrue(html.contains(">gopher_short_doc</text>") && html.contains(">30 docs</text>"), html);
+        assertTrue(html.contains(">en</text>") && html.contains(">152 docs</text>"), html);
+    }
 }
