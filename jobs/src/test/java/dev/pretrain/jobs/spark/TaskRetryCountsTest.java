@@ -162,4 +162,42 @@ class TaskRetryCountsTest {
         assertTrue(text.contains("done, 6/6 tasks in"), text);
         assertTrue(!text.matches("(?s).*: [7-9]/6 tasks.*"), text);
     }
+
+    private static <T> scala.collection.Seq<T> nil() {
+        return scala.collection.JavaConverters.asScalaBuffer(new java.util.ArrayList<T>()).toSeq();
+    }
+
+    /** A finished task attempt of stage 1 for {@code partition}, in {@code state} (TaskState FINISHED or KILLED). */
+    private static org.apache.spark.scheduler.SparkListenerTaskEnd taskEnd(long id, int partition, int attempt,
+                                                                           scala.Enumeration.Value state) {
+        org.apache.spark.scheduler.TaskInfo t = new org.apache.spark.scheduler.TaskInfo(id, partition, attempt,
+                partition, 0L, "driver", "localhost", org.apache.spark.scheduler.TaskLocality.PROCESS_LOCAL(), true);
+        if (state == org.apache.spark.TaskState.KILLED()) {
+            t.markFinished(state, 1L);
+            return new org.apache.spark.scheduler.SparkListenerTaskEnd(1, 0, "ResultTask",
+                    new org.apache.spark.TaskKilled("another attempt succeeded", nil(),
+                            nil(), nil()),
+                    t, null, null);
+        }
+        t.markFinished(state, 1L);
+        return new org.apache.spark.scheduler.SparkListenerTaskEnd(1, 0, "ResultTask",
+                org.apache.spark.Success$.MODULE$, t, null, null);
+    }
+
+    @Test
+    void aSecondSuccessOfAPartitionIsNotCountedTwice() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 0);
+        org.apache.spark.scheduler.StageInfo info = new org.apache.spark.scheduler.StageInfo(1, 0, "map at X.java:1", 2,
+                nil(), nil(), "", null,
+                nil(), scala.Option.empty(), 0, false, 0);
+        p.onStageSubmitted(new org.apache.spark.scheduler.SparkListenerStageSubmitted(info, null));
+        p.onTaskEnd(taskEnd(1, 0, 0, org.apache.spark.TaskState.FINISHED()));
+        p.onTaskEnd(taskEnd(2, 0, 1, org.apache.spark.TaskState.FINISHED())); // speculative copy also succeeded
+        p.onTaskEnd(taskEnd(3, 1, 0, org.apache.spark.TaskState.KILLED()));   // lost the race: not a failure
+        p.onTaskEnd(taskEnd(4, 1, 1, org.apache.spark.TaskState.FINISHED()));
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains(": 1/2 tasks, ") && text.contains(": 2/2 tasks, "), text);
+        assertTrue(!text.contains("3/2") && !text.contains("failed attempts"), text);
+    }
 }
