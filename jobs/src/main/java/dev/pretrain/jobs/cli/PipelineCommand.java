@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = {"Runs every stage in order from one YAML config: ingest, vocab, tokenize, examples (mlm,",
                 "skipgram), train-word2vec, train-bert, evaluate, export. Writes report.json (every stage's counts,",
-                "timings and metrics) and summary.md under the run folder, and prints the summary."})
+                "timings and metrics) and summary.md under the run folder, and prints the summary. With --resume,",
+                "stages whose finished output matches their fingerprint are reused instead of run again."})
 final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Pipeline YAML (any Hadoop URI; without it, the defaults).")
     String config;
@@ -38,6 +39,16 @@ final class PipelineCommand implements Callable<Integer> {
             description = {"Replace the run folder and its stage folders even if they exist and were not written by",
                     "pretrain (no " + OutputMarker.FILE + "); without it they are left untouched (exit code 2)."})
     boolean overwrite;
+
+    @Option(names = "--resume",
+            description = {"Reuse the stages of an earlier run in the run folder whose output is complete (its",
+                    "_PRETRAIN_FINGERPRINT.json, written when the stage finished) and whose fingerprint matches:",
+                    "SHA-256 of the stage's config values, its inputs' fingerprints, the files it reads from",
+                    "outside the run (length, mtime) and the code version. Any other stage runs again, and so",
+                    "does every later stage that reads its output; train-bert resumes from its newest",
+                    "checkpoint of the same fingerprint (bert.checkpoint_every > 0). The summary lists the",
+                    "reused stages; report.json marks them \"reused\": true."})
+    boolean resume;
 
     @Override
     public Integer call() throws Exception {
@@ -66,7 +77,7 @@ final class PipelineCommand implements Callable<Integer> {
         }
         try {
             OutputMarker.setOverwrite(spark.sparkContext().hadoopConfiguration(), overwrite);
-            Map<String, Object> report = PipelineRunner.run(spark, c);
+            Map<String, Object> report = PipelineRunner.run(spark, c, resume);
             System.out.println();
             System.out.println(RunSummary.markdown(report));
             System.out.println("report: " + HadoopFiles.join(c.output, "report.json"));

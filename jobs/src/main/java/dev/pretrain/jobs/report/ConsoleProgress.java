@@ -11,6 +11,7 @@ import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
+import org.apache.spark.scheduler.TaskInfo;
 
 /**
  * Progress of long Spark stages on the console: one line per running stage at most every
@@ -38,6 +39,8 @@ public final class ConsoleProgress extends SparkListener {
         final String name;
         final int total;
         final long startNanos = System.nanoTime();
+        /** Partitions with a successful attempt: a second success (speculation, a resubmitted stage) adds none. */
+        final java.util.BitSet succeeded = new java.util.BitSet();
         int done;
         int failed;
         boolean printed;
@@ -98,10 +101,15 @@ public final class ConsoleProgress extends SparkListener {
         }
         long now = System.nanoTime();
         synchronized (this) {
-            if (event.taskInfo() != null && event.taskInfo().successful()) {
-                s.done++;
-            } else {
-                s.failed++;
+            TaskInfo t = event.taskInfo();
+            if (t != null && t.successful()) {
+                int partition = t.index();
+                if (!s.succeeded.get(partition)) {
+                    s.succeeded.set(partition);
+                    s.done++;
+                }
+            } else if (t == null || !t.killed()) {
+                s.failed++; // a killed attempt (the other copy of a speculative task won) is no failure
             }
             if (now - s.startNanos >= intervalNanos && now - lastPrintNanos >= intervalNanos) {
                 print(event.stageId(), s, now, false);

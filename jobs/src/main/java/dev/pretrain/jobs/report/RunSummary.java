@@ -1,6 +1,8 @@
 package dev.pretrain.jobs.report;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,8 +35,13 @@ public final class RunSummary {
         put(h, "bert_mlm_loss_reduction", get(stages, "evaluate", "bert", "mlm_loss_reduction"));
         put(h, "bert_mlm_accuracy", get(stages, "evaluate", "bert", "mlm_accuracy"));
         put(h, "bert_nsp_accuracy", get(stages, "evaluate", "bert", "nsp_accuracy"));
+        List<String> reused = reused(stages);
+        if (!reused.isEmpty()) {
+            h.put("reused_stages", String.join(", ", reused));
+        }
         Map<String, Object> seconds = new LinkedHashMap<>();
-        stages.forEach((name, r) -> seconds.put(name, get(stages, name, "seconds")));
+        // this run's wall time: a reused stage took none (its report keeps the seconds of the run that made it)
+        stages.forEach((name, r) -> seconds.put(name, reused.contains(name) ? 0.0 : get(stages, name, "seconds")));
         h.put("stage_seconds", seconds);
 
         Map<String, Object> checks = new LinkedHashMap<>();
@@ -44,6 +51,20 @@ public final class RunSummary {
         checks.put("bert_mlm_loss_25pct_below_step0", num(h.get("bert_mlm_loss_reduction")) >= 0.25);
         h.put("checks", checks);
         return h;
+    }
+
+    /** The stages whose report says {@code "reused": true} ({@code pipeline --resume}), in order. */
+    public static List<String> reused(Map<String, Object> stages) {
+        List<String> out = new ArrayList<>();
+        if (stages == null) {
+            return out;
+        }
+        stages.forEach((name, r) -> {
+            if (Boolean.TRUE.equals(get(stages, name, "reused"))) {
+                out.add(name);
+            }
+        });
+        return out;
     }
 
     /** A short Markdown page of the headline figures. */
@@ -62,8 +83,15 @@ public final class RunSummary {
             }
         });
         sb.append("\n## Stage wall times (s)\n\n| stage | seconds |\n|---|---|\n");
+        List<String> reused = reused((Map<String, Object>) report.get("stages"));
         ((Map<String, Object>) h.get("stage_seconds")).forEach((k, v) ->
-                sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+                sb.append("| ").append(k).append(" | ").append(v).append(reused.contains(k) ? " (reused)" : "")
+                        .append(" |\n"));
+        if (!reused.isEmpty()) {
+            sb.append("\n## Reused stages\n\nOutputs of an earlier run, complete and with the same fingerprint "
+                    + "(config, inputs, code version), reused by `--resume`: ")
+                    .append(String.join(", ", reused)).append(".\n");
+        }
         sb.append("\n## Checks\n\n");
         ((Map<String, Object>) h.get("checks")).forEach((k, v) ->
                 sb.append("- ").append(Boolean.TRUE.equals(v) ? "[x] " : "[ ] ").append(k).append('\n'));

@@ -44,6 +44,17 @@ public final class SummaryHtml {
         });
         sb.append("</table>\n");
 
+        if (report.get("stages") instanceof Map<?, ?> st) {
+            List<String> reused = RunSummary.reused((Map<String, Object>) st);
+            if (!reused.isEmpty()) {
+                sb.append("<h2>Reused stages</h2>\n<p>Outputs of an earlier run, complete and with the same ")
+                        .append("fingerprint (config, inputs, code version), reused by <code>--resume</code>: ");
+                for (int i = 0; i < reused.size(); i++) {
+                    sb.append(i > 0 ? ", " : "").append("<code>").append(esc(reused.get(i))).append("</code>");
+                }
+                sb.append(".</p>\n");
+            }
+        }
         if (h.get("stage_seconds") instanceof Map<?, ?> secs && !secs.isEmpty()) {
             sb.append("<h2>Stage wall times</h2>\n").append(bars((Map<String, Object>) secs, "s"));
         }

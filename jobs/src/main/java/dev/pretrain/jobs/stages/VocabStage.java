@@ -17,8 +17,8 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
+import scala.Tuple3;
 
 import dev.pretrain.corpus.tokenize.SpecialTokens;
 import dev.pretrain.corpus.tokenize.Vocab;
@@ -94,17 +94,34 @@ public final class VocabStage {
         });
 
         long minCount = Math.max(1, o.minFrequency());
-        // one job: totals (accumulators, exact for an action) and the words the trainer needs
-        LongAccumulator wordsAcc = spark.sparkContext().longAccumulator("vocab-words");
-        LongAccumulator distinctAcc = spark.sparkContext().longAccumulator("vocab-distinct-words");
+        // one job: totals and the words the trainer needs, both from the action's result (one summary per
+        // partition), so that a retried or recomputed task cannot count twice (accumulators updated in a
+        // transformation may, see the Spark programming guide, "Accumulators")
         boolean train = o.existingVocab() == null;
-        List<Tuple2<String, Long>> frequent = counts.filter(t -> {
-            wordsAcc.add(t._2());
-            distinctAcc.add(1);
-            return train && t._2() >= minCount; // with an existing vocab only the totals are needed
+        List<Tuple3<Long, Long, List<Tuple2<String, Long>>>> parts = counts.mapPartitions(it -> {
+            long words = 0;
+            long distinct = 0;
+            List<Tuple2<String, Long>> keep = new ArrayList<>();
+            while (it.hasNext()) {
+                Tuple2<String, Long> t = it.next();
+                words += t._2();
+                distinct++;
+                if (train && t._2() >= minCount) { // with an existing vocab only the totals are needed
+                    keep.add(t);
+                }
+            }
+            return List.of(new Tuple3<>(words, distinct, keep)).iterator();
         }).collect();
-        report.put("words", wordsAcc.value());
-        report.put("distinct_words", distinctAcc.value());
+        long totalWords = 0;
+        long totalDistinct = 0;
+        List<Tuple2<String, Long>> frequent = new ArrayList<>();
+        for (Tuple3<Long, Long, List<Tuple2<String, Long>>> p : parts) {
+            totalWords += p._1();
+            totalDistinct += p._2();
+            frequent.addAll(p._3());
+        }
+        report.put("words", totalWords);
+        report.put("distinct_words", totalDistinct);
         report.put("count_seconds", seconds(t0));
 
         Vocab vocab;

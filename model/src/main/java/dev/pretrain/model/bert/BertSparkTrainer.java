@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
@@ -254,7 +255,9 @@ public final class BertSparkTrainer {
         WarmupSchedule schedule = new WarmupSchedule(training.learningRate(), training.warmupSteps(), totalSteps);
         final BertConfig cfg = config;
         final boolean nsp = nextSentencePrediction;
-        LongAccumulator tokens = sc.sc().longAccumulator("bert-real-tokens");
+        // (partition, real tokens) of the round's batches; a partition computed twice (DL4J counts the RDD before
+        // fitting it, and an evicted cached block is recomputed) reports the same count again, kept once
+        CollectionAccumulator<long[]> tokens = sc.sc().collectionAccumulator("bert-real-tokens");
         double runSeconds = 0;   // training seconds of this process (for the ETA)
         int runRounds = 0;
         if (outer.stateful() && s.outerMomentum == null) {
@@ -278,7 +281,7 @@ public final class BertSparkTrainer {
             final long hi = Math.min(total, lo + chunk);
             tokens.reset();
             JavaRDD<MultiDataSet> data = layout.round(lo, hi, workers)
-                    .mapPartitions(it -> toBatches(it, batch, cfg, nsp, tokens));
+                    .mapPartitionsWithIndex((p, it) -> toBatches(p, it, batch, cfg, nsp, tokens), true);
             int step = s.roundsDone * training.averagingFrequency();
             // logged: the nominal rate at the middle of the round
             double lr = schedule.valueAt(step + training.averagingFrequency() / 2, epoch);
@@ -310,7 +313,8 @@ public final class BertSparkTrainer {
             line.put("round", s.roundsDone);
             line.put("epoch", epoch);
             line.put("examples_seen", s.seen);
-            line.put("tokens", tokens.value());
+            long roundTokens = perPartitionTotal(tokens.value());
+            line.put("tokens", roundTokens);
             line.put("round_seconds", round3(roundSeconds));
             if (start != null) line.put("outer_step_seconds", round3(outerSeconds));
             // DL4J sends the parameters and the updater state (Adam's two moments) to every worker and back
@@ -320,7 +324,7 @@ public final class BertSparkTrainer {
             line.put("sync_bytes_broadcast", syncBytes);
             line.put("sync_bytes_collected", syncBytes * active);
             line.put("train_seconds", round3(s.trainSeconds));
-            line.put("tokens_per_second", Math.round(tokens.value() / roundSeconds));
+            line.put("tokens_per_second", Math.round(roundTokens / roundSeconds));
             line.put("examples_per_second", round3((hi - lo) / roundSeconds));
             line.put("learning_rate", lr);
             // DL4J's score adds the weight-decay term 0.5 x wd x ||w||^2 (calcRegularizationScore) to the data loss;
@@ -332,7 +336,7 @@ public final class BertSparkTrainer {
             line.put("eta_seconds", Math.round(eta));
             log.info("BERT round {}/{} (epoch {}): train loss {}, {} tokens/s, lr {}, {} s trained, ETA {}",
                     s.roundsDone, totalRounds, epoch, String.format(Locale.ROOT, "%.4f", trainLoss),
-                    Math.round(tokens.value() / roundSeconds), String.format(Locale.ROOT, "%.2e", lr),
+                    Math.round(roundTokens / roundSeconds), String.format(Locale.ROOT, "%.2e", lr),
                     String.format(Locale.ROOT, "%.1f", s.trainSeconds), eta(eta));
 
             if (s.sinceEval >= roundsPerEval || last || outOfTime || hi == total && evalEveryRounds == 0) {
@@ -477,8 +481,20 @@ public final class BertSparkTrainer {
         return z ^ (z >>> 31);
     }
 
-    private static Iterator<MultiDataSet> toBatches(Iterator<BertExample> it, int batch, BertConfig cfg, boolean nsp,
-                                                    LongAccumulator tokens) {
+    /**
+     * The sum over partitions of {@code (partition, count)} pairs, each partition counted once (its last pair): a task
+     * that ran more than once for the same partition (a retry, a recomputation) adds no more.
+     */
+    static long perPartitionTotal(List<long[]> pairs) {
+        Map<Long, Long> byPartition = new HashMap<>();
+        for (long[] p : pairs) byPartition.put(p[0], p[1]);
+        long total = 0;
+        for (long v : byPartition.values()) total += v;
+        return total;
+    }
+
+    private static Iterator<MultiDataSet> toBatches(int partition, Iterator<BertExample> it, int batch, BertConfig cfg,
+                                                    boolean nsp, CollectionAccumulator<long[]> tokens) {
         List<MultiDataSet> out = new ArrayList<>();
         List<BertExample> cur = new ArrayList<>(batch);
         long real = 0;
@@ -492,7 +508,7 @@ public final class BertSparkTrainer {
             }
         }
         if (!cur.isEmpty()) out.add(BertBatches.toMultiDataSet(cur, cfg, nsp));
-        tokens.add(real);
+        tokens.add(new long[] {partition, real});
         return out.iterator();
     }
 
