@@ -150,6 +150,7 @@ public final class Word2VecStage {
             }
         });
         report.put("vocab_size", vocab.size());
+        report.put("min_count", o.minCount());
         report.put("sentences", sentenceCount);
         report.put("corpus_words", corpusWords);
         report.put("words_trained", done);
