@@ -16,7 +16,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 
 import dev.pretrain.corpus.tokenize.BertTokenizer;
@@ -89,13 +88,13 @@ public final class TokenizeStage {
             Dataset<Row> docs = spark.read().parquet(o.input());
             JavaRDD<Row> rows = docs.select("doc_id", "sentences").javaRDD()
                     .mapPartitionsWithIndex((shard, it) -> encode(shard, it, tok.value(), shards), true);
-            Dataset<Row> out = spark.createDataFrame(rows, SCHEMA).persist(StorageLevel.DISK_ONLY());
-            out.write().parquet(tmp);
+            spark.createDataFrame(rows, SCHEMA).write().parquet(tmp);
             HadoopFiles.commit(report.stage(), tmp, o.output(), hconf);
-            Row sums = out.agg(org.apache.spark.sql.functions.count("doc_id"),
+            // the totals from the committed output (three small columns of the Parquet files), not from a cache of
+            // every tokenized row: tokenizing runs once, and nothing but the output is written to disk
+            Row sums = spark.read().parquet(o.output()).agg(org.apache.spark.sql.functions.count("doc_id"),
                     org.apache.spark.sql.functions.sum("tokens"),
                     org.apache.spark.sql.functions.sum("unknown")).first();
-            out.unpersist();
             long tokens = sums.isNullAt(1) ? 0 : sums.getLong(1);
             long unknown = sums.isNullAt(2) ? 0 : sums.getLong(2);
             report.put("mode", "documents");
