@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.io.BytesWritable;
 import org.apache.hadoop.io.NullWritable;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,6 +43,7 @@ import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.Rows;
+import dev.pretrain.model.rounds.ModuloPartitioner;
 import org.tensorflow.example.Example;
 import org.tensorflow.example.Feature;
 import org.tensorflow.example.Features;
@@ -266,36 +266,6 @@ public final class ExamplesStage {
         return (hash >>> 11) * 0x1.0p-53;
     }
 
-    /** Partition = shard: the same shard always lands in the same partition, whatever the cluster. */
-    static final class ShardPartitioner extends Partitioner {
-        private static final long serialVersionUID = 1L;
-        private final int shards;
-
-        ShardPartitioner(int shards) {
-            this.shards = shards;
-        }
-
-        @Override
-        public int numPartitions() {
-            return shards;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (Integer) key;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ShardPartitioner p && p.shards == shards;
-        }
-
-        @Override
-        public int hashCode() {
-            return shards;
-        }
-    }
-
     /**
      * The input of one split and its shards: documents and WordPiece tokens (summed sentence lengths), the
      * effective shard count ({@link MlmShards#count}) and the tokens of the largest shard.
@@ -403,7 +373,7 @@ public final class ExamplesStage {
                     .filter(r -> isHeldout(seed, r.getString(0), heldoutFraction) == heldout)
                     .mapToPair(r -> new Tuple2<>(shardOf(seed, r.getString(0), shards),
                             new Tuple2<>(r.getString(0), Rows.intArrays(r, 1))));
-            JavaRDD<Row> rows = keyed.groupByKey(new ShardPartitioner(shards))
+            JavaRDD<Row> rows = keyed.groupByKey(new ModuloPartitioner(shards)) // partition = shard, whatever the cluster
                     .flatMap(g -> generateShard(g._2(), cfg, ids, cont.value(), maskNow ? masker : null, binSize));
             // on local disk, not in the heap: the shard being generated (a groupByKey buffer of up to
             // target_shard_tokens tokens and its instances) needs the task's heap; with MEMORY_AND_DISK the cached

@@ -3,9 +3,10 @@ package dev.pretrain.model.rounds;
 import org.apache.spark.Partitioner;
 
 /**
- * Spark partitioner of {@code Long} keys: key {@code k} goes to partition {@code floorMod(k, n)}. Used to lay data
- * out by averaging round (a key {@code i * n + target} sorts by {@code i} inside partition {@code target}) and to
- * deal a round's examples to its workers.
+ * Spark partitioner of integral keys ({@code Long} or {@code Integer}): key {@code k} goes to partition
+ * {@code floorMod(k, n)}. Used to lay data out by averaging round (a key {@code i * n + target} sorts by {@code i}
+ * inside partition {@code target}), to deal a round's examples to its workers, and to put shard {@code s} (a key in
+ * {@code [0, n)}) in partition {@code s} whatever the cluster.
  */
 public final class ModuloPartitioner extends Partitioner {
     private static final long serialVersionUID = 1L;
@@ -25,10 +26,11 @@ public final class ModuloPartitioner extends Partitioner {
         return n;
     }
 
-    /** @throws ClassCastException if the key is not a {@code Long} */
+    /** @throws ClassCastException if the key is not a {@code Long} or an {@code Integer} */
     @Override
     public int getPartition(Object key) {
-        return (int) Math.floorMod((Long) key, (long) n);
+        long k = key instanceof Integer i ? i : (Long) key;
+        return (int) Math.floorMod(k, (long) n);
     }
 
     @Override
