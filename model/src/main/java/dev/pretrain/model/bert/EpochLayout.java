@@ -138,11 +138,4 @@ final class EpochLayout implements AutoCloseable {
     public void close() {
         laidOut.unpersist(false);
     }
-
-    /** Test view: the examples of a round per worker, collected. */
-    List<List<BertExample>> collectRound(long lo, long hi, int workers) {
-        List<List<BertExample>> out = new ArrayList<>();
-        for (List<BertExample> part : round(lo, hi, workers).glom().collect()) out.add(new ArrayList<>(part));
-        return out;
-    }
 }

@@ -32,7 +32,7 @@ class EpochLayoutTest {
         List<Integer> all = new ArrayList<>();
         for (long lo = 0; lo < total; lo += chunk) {
             long hi = Math.min(total, lo + chunk);
-            List<List<BertExample>> parts = layout.collectRound(lo, hi, workers);
+            List<List<BertExample>> parts = collectRound(layout, lo, hi, workers);
             assertEquals(workers, parts.size());
             for (long j = 0; j < hi - lo; j++) {
                 int w = (int) (j % workers);
@@ -95,8 +95,8 @@ class EpochLayoutTest {
         for (int i = 0; i < n; i++) examples.add(example(i));
         try (JavaSparkContext sc = new JavaSparkContext(BertSparkTrainerTest.localConf());
              EpochLayout l = EpochLayout.of(sc.parallelize(examples, 3), n, 3, 16)) {
-            List<Integer> whole = ids(l.collectRound(0, n, 1).get(0));
-            List<List<BertExample>> round = l.collectRound(8, 19, 2);
+            List<Integer> whole = ids(collectRound(l, 0, n, 1).get(0));
+            List<List<BertExample>> round = collectRound(l, 8, 19, 2);
             assertEquals(List.of(whole.get(8), whole.get(10), whole.get(12), whole.get(14), whole.get(16), whole.get(18)),
                     ids(round.get(0)));
             assertEquals(List.of(whole.get(9), whole.get(11), whole.get(13), whole.get(15), whole.get(17)),
@@ -104,5 +104,12 @@ class EpochLayoutTest {
             assertThrows(IllegalArgumentException.class, () -> l.round(5, 5, 2));
             assertThrows(IllegalArgumentException.class, () -> l.round(0, n + 1, 2));
         }
+    }
+
+    /** The examples of a round per worker, collected. */
+    static List<List<BertExample>> collectRound(EpochLayout layout, long lo, long hi, int workers) {
+        List<List<BertExample>> out = new ArrayList<>();
+        for (List<BertExample> part : layout.round(lo, hi, workers).glom().collect()) out.add(new ArrayList<>(part));
+        return out;
     }
 }
