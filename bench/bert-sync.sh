@@ -13,7 +13,10 @@
 # Environment: MODEL (tiny|mini, default tiny), EXAMPLES (default 16000), B (default 32), HS (default "10 50 100 500"),
 #   OUTERS (default "average nesterov"), NESTEROV_HS (H values that also run nesterov, default "100 500"), H_ONE (1-worker
 #   round length, default 500), HELDOUT (default 1000), LR (1e-3), WARMUP (50), SEED (12345), CEILING_STEPS (default 30),
-#   BENCH_DIR (default /tmp/pretrain-bench-bert-sync), TARGET_DIR (default target-bench), NO_DOCS=1
+#   BENCH_DIR (default /tmp/pretrain-bench-bert-sync), TARGET_DIR (default target-bench), NO_DOCS=1,
+#   EXECUTORS (cluster, the default: Spark master local-cluster[workers,1,EXEC_MB], each worker a separate executor JVM
+#   of one core as on a cluster, the driver a third JVM; local: local[2], driver and workers in one JVM),
+#   EXEC_MB (executor memory in MiB, default 4096), EXEC_OFFHEAP (executors' javacpp maxbytes, default 3G)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${SHARED:-$(cd "$ROOT/../shared" && pwd)}"
@@ -33,12 +36,32 @@ source "$ROOT/bench/lib.sh"
 jobs_classpath "$W"
 JVM=(java -Xmx10g $OPENS --add-modules jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=6G
      -Dorg.bytedeco.javacpp.maxphysicalbytes=20G -Dlog4j2.configurationFile="$ROOT/cluster-conf/log4j2.properties")
+EXECUTORS="${EXECUTORS:-cluster}"; EXEC_MB="${EXEC_MB:-4096}"; EXEC_OFFHEAP="${EXEC_OFFHEAP:-3G}"
+TIME_SOURCE=-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
+SH="$W/spark-home"
+if [ "$EXECUTORS" = cluster ]; then
+  # local-cluster needs a SPARK_HOME: its jars/ links the jobs module's runtime classpath (ND4J natives included);
+  # the project's classes reach the executors through spark.executor.extraClassPath
+  rm -rf "$SH"; mkdir -p "$SH/jars" "$SH/conf"
+  tr ':' '\n' < "$W/cp.txt" | while read -r j; do if [ -f "$j" ]; then ln -sf "$j" "$SH/jars/"; fi; done
+  # the classes folders: jobs, and the reactor's corpus-prep and model classes on the runtime classpath
+  EXEC_CP="$ROOT/jobs/$TARGET_DIR/classes$(tr ':' '\n' < "$W/cp.txt" | while read -r j; do if [ -d "$j" ]; then printf ':%s' "$j"; fi; done)"
+fi
+
 load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 run() {  # name workers batch-per-worker H outer
   local out="$W/$1"; rm -rf "$out"
   echo "== $1: $2 worker(s), batch $3 each, H = $4, outer $5"
-  OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" "${JVM[@]}" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
-    train-bert --master 'local[2]' --examples "$EX" --vocab "$VOCAB" --output "$out" --model "$MODEL" \
+  local master='local[2]' extra=()
+  if [ "$EXECUTORS" = cluster ]; then
+    master="local-cluster[$2,1,$EXEC_MB]"
+    extra=("-Dspark.executor.memory=${EXEC_MB}m" "-Dspark.executor.extraClassPath=$EXEC_CP"
+           "-Dspark.executorEnv.OMP_NUM_THREADS=1"
+           "-Dspark.executor.extraJavaOptions=$OPENS --add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=$EXEC_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$((EXEC_MB / 1024 + 4))G $TIME_SOURCE")
+  fi
+  SPARK_HOME="$SH" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1 OMP_NUM_THREADS=1 \
+    bash "$SHARED/peers/contention.sh" "${JVM[@]}" "$TIME_SOURCE" "${extra[@]}" -cp "$CP" dev.pretrain.jobs.cli.PretrainCli \
+    train-bert --master "$master" --examples "$EX" --vocab "$VOCAB" --output "$out" --model "$MODEL" \
     --workers "$2" --batch-size "$3" --averaging-frequency "$4" --outer-optimizer "$5" --max-train-examples "$EXAMPLES" \
     --max-heldout-examples "$HELDOUT" --validation-examples 0 --eval-every-rounds 0 \
     --learning-rate "$LR" --warmup-steps "$WARMUP" --seed "$SEED" --report "$W/$1.json" > "$W/$1.log" 2>&1 \
@@ -63,11 +86,11 @@ OMP_NUM_THREADS=1 bash "$SHARED/peers/contention.sh" "${tp[@]}" 2>&1 | grep -e '
 wait
 cat "$W/ceiling.solo.log" "$W/ceiling.p0.log" "$W/ceiling.p1.log"
 load1="$(cut -d' ' -f1-3 /proc/loadavg)"
-cmd="MODEL=$MODEL EXAMPLES=$EXAMPLES B=$B HS=\"$HS\" NESTEROV_HS=\"$NESTEROV_HS\" H_ONE=$H_ONE HELDOUT=$HELDOUT LR=$LR WARMUP=$WARMUP bench/bert-sync.sh"
-python3 - "$W" "$cmd" "$load0 / $load1" "$B" "${names[@]}" > "$W/section.md" <<'PY'
+cmd="EXECUTORS=$EXECUTORS MODEL=$MODEL EXAMPLES=$EXAMPLES B=$B HS=\"$HS\" NESTEROV_HS=\"$NESTEROV_HS\" H_ONE=$H_ONE HELDOUT=$HELDOUT LR=$LR WARMUP=$WARMUP bench/bert-sync.sh"
+python3 - "$W" "$cmd" "$load0 / $load1" "$B" "$EXECUTORS" "$EXEC_MB" "${names[@]}" > "$W/section.md" <<'PY'
 import json, re, sys
-w, cmd, load, b = sys.argv[1:5]
-names = sys.argv[5:]
+w, cmd, load, b, executors, exec_mb = sys.argv[1:7]
+names = sys.argv[7:]
 def fcores(path):
     m = re.findall(r'foreign_cores=([-0-9.]+)', open(path).read())
     return float(m[-1]) if m else float('nan')
@@ -100,7 +123,10 @@ print('<!-- bench:bert-sync -->')
 print('## BERT local SGD: 2 workers synchronizing every H steps vs 1 worker, same examples (bench/bert-sync.sh)')
 print()
 print(f'Command: `{cmd}` on the README pipeline\'s IMDB MLM + NSP instances (`runs/demo`, max_seq_length 128). '
-      '`train-bert --master local[2]`, OMP_NUM_THREADS=1, evaluation only at the end (excluded from train s). '
+      + (f'`train-bert --master local-cluster[workers,1,{exec_mb}]` (each worker a separate executor JVM of one core, '
+         'the driver a third JVM that averages, as on a cluster; in-process standalone Master/Worker)'
+         if executors == 'cluster' else '`train-bert --master local[2]` (driver and workers in one JVM)')
+      + ', OMP_NUM_THREADS=1, evaluation only at the end (excluded from train s). '
       f'1 worker: batch {b}; 2 workers: batch {int(b)//2} each, every H inner Adam steps the driver averages parameters '
       'and Adam moments (DL4J) and applies the outer optimizer (average = plain averaging; nesterov = DiLoCo, outer '
       'lr 0.7, Nesterov momentum 0.9). Same examples, global batch, learning-rate schedule, seed and steps.')
