@@ -259,7 +259,9 @@ public final class IngestStage {
             .add("drop_reason", DataTypes.StringType)
             // the language detected for every document that reached language identification, dropped ones too
             // (the report's per-language counts); kept documents also carry it in "language"
-            .add("detected_language", DataTypes.StringType);
+            .add("detected_language", DataTypes.StringType)
+            // kept documents: lines the web line filters removed, per line rule (null when none)
+            .add("lines_removed", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType));
 
     static final StructType DOC_SCHEMA = new StructType()
             .add("doc_id", DataTypes.StringType)
@@ -389,7 +391,7 @@ public final class IngestStage {
                 RawDocument d = docs.next();
                 if (d.drop() != null) {
                     out.add(RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
-                            d.drop(), null));
+                            d.drop(), null, null));
                     continue;
                 }
                 SourceSpec spec = specs.get(d.spec());
@@ -454,6 +456,20 @@ public final class IngestStage {
                 + " pass the filters, dropped " + dropped
                 + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
 
+        // Lines removed by the line rules, summed from an action's result (not accumulators: retried tasks count
+        // once), over the documents that pass the filters, before de-duplication.
+        Map<String, Long> linesRemoved = new TreeMap<>();
+        if (web.c4() != null) {
+            for (Row r : all.filter(col("lines_removed").isNotNull())
+                    .select(col("corpus"), org.apache.spark.sql.functions.explode(col("lines_removed")))
+                    .groupBy("corpus", "key").agg(org.apache.spark.sql.functions.sum("value"))
+                    .collectAsList()) {
+                linesRemoved.merge(r.getString(1), r.getLong(2), Long::sum);
+                section(section(byCorpus, r.getString(0)), "lines_removed").put(r.getString(1), r.getLong(2));
+            }
+            progress("lines removed: " + linesRemoved);
+        }
+
         Map<String, Object> languages = new TreeMap<>();
         if (web.language() != null) {
             for (Row r : all.filter(col("detected_language").isNotNull()).groupBy("detected_language")
@@ -468,7 +484,8 @@ public final class IngestStage {
             progress("languages: " + languages);
         }
 
-        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason", "detected_language");
+        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason", "detected_language",
+                "lines_removed");
         Dataset<Row> unique = o.exactDedup()
                 ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
                         first("sentences").as("sentences"), first("bytes").as("bytes"),
@@ -507,6 +524,9 @@ public final class IngestStage {
         report.put("documents_in", docsIn);
         report.put("documents_kept", finalCount);
         report.put("dropped", dropped);
+        if (web.c4() != null) {
+            report.put("lines_removed", linesRemoved);
+        }
         report.put("duplicates_exact", duplicatesExact);
         report.put("duplicates_near", duplicatesNear);
         report.put("read_errors", fileProblems.getOrDefault("truncated", 0L) + fileProblems.getOrDefault(READ_ERROR, 0L));
@@ -681,13 +701,14 @@ public final class IngestStage {
     private static Row outcome(RawDocument d, IngestOutcome out) {
         if (!out.kept()) {
             return RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
-                    out.dropKey(), out.language());
+                    out.dropKey(), out.language(), null);
         }
         Document doc = out.document();
         List<String> sentences = doc.sentences();
         return RowFactory.create(doc.docId(), d.corpus(), d.source(), sentences.toArray(new String[0]), d.recordId(),
                 d.url(), d.date(), doc.language(), doc.languageScore(), BalancedShards.documentBytes(sentences), null,
-                out.language());
+                out.language(), out.linesRemoved().isEmpty() ? null
+                        : scala.collection.JavaConverters.mapAsScalaMap(new java.util.HashMap<>(out.linesRemoved())));
     }
 
     /**
