@@ -189,4 +189,42 @@ class IngestWebFiltersTest {
         assertNull(off.get("lines_removed"), "no line filter, no line counts");
         assertTrue(IngestStageTest.num(off, "documents_kept") > IngestStageTest.num(r, "documents_kept"));
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void routeWritesOneFolderOfShardsPerLanguageKeepingEveryDocument() throws IOException {
+        Path in = input();
+        List<SourceSpec> specs = List.of(SourceSpec.jsonLines("web", in.toString(), "text").withHtml(true));
+        PipelineConfig c = PipelineConfig.parse("ingest: {languages: [en], language_mode: route}", "t.yaml");
+        WebFilters web = c.ingest.webFilters();
+        assertTrue(web.language().route() && !web.language().keep());
+        String out = tmp.resolve("route/documents").toString();
+        StageReport r = IngestStage.run(spark, new IngestStage.Options(specs, out, "en", 20, 1, 1 << 20)
+                .withWebFilters(web));
+        assertAccounted(r); // also: Spark reads <output> as one table of documents_kept rows
+        Map<String, Long> dropped = (Map<String, Long>) r.get("dropped");
+        assertNull(dropped.get("language_not_kept"), "route keeps every language: " + dropped);
+        Map<String, Map<String, Object>> folders = (Map<String, Map<String, Object>>) r.get("language_folders");
+        assertTrue(folders.keySet().containsAll(List.of("en", "de", "fr")), folders.toString());
+        long total = 0;
+        for (Map.Entry<String, Map<String, Object>> e : folders.entrySet()) {
+            Path folder = Path.of(out, "language=" + e.getKey());
+            assertEquals("language=" + e.getKey(), e.getValue().get("folder"));
+            List<Row> rows = spark.read().parquet(folder.toString()).collectAsList();
+            long docs = ((Number) e.getValue().get("documents")).longValue();
+            assertEquals(docs, rows.size(), e.getKey());
+            for (Row row : rows) {
+                assertEquals(e.getKey(), row.getString(row.fieldIndex("language")));
+            }
+            assertEquals(List.of("doc_id", "corpus", "source", "sentences", "record_id", "url", "date", "language",
+                    "language_score"), List.of(spark.read().parquet(folder.toString()).schema()
+                    .fieldNames()), "the same schema in every folder");
+            total += docs;
+        }
+        assertEquals(3L, ((Number) folders.get("de").get("documents")).longValue());
+        assertEquals(IngestStageTest.num(r, "documents_kept"), total);
+        List<Map<String, Object>> shards = (List<Map<String, Object>>) r.get("shard_sizes");
+        assertEquals(total, shards.stream().mapToLong(m -> ((Number) m.get("documents")).longValue()).sum());
+        assertTrue(shards.stream().allMatch(m -> folders.containsKey(((String) m.get("folder")).substring(9))));
+    }
 }

@@ -52,6 +52,7 @@ import dev.pretrain.corpus.ingest.Shingles;
 import dev.pretrain.corpus.ingest.SourceReader;
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.corpus.ingest.TextCleaner;
+import dev.pretrain.corpus.ingest.filters.LanguageFilter;
 import dev.pretrain.corpus.ingest.filters.WebFilters;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
@@ -103,6 +104,16 @@ import scala.Tuple2;
  * atomically to {@code ingest-report.json} next to the output folder (replacing a file of that name there).
  * An existing output folder is replaced only if pretrain wrote it ({@link OutputMarker}); that is checked
  * before any work.
+ *
+ * <p>Language routing ({@link LanguageFilter#route()}, {@code ingest.language_mode: route}): every document is kept
+ * as in tag mode, and the output holds one folder per detected language, {@code <output>/language=<code>/}
+ * ({@code und}: undetermined), each its own balanced shards of the same schema (its {@code language} column equals
+ * the folder's code), committed together; the report lists them under {@code language_folders}
+ * ({@code folder, documents, bytes, shards}) and {@code shard_sizes} names each shard's {@code folder}. Spark reads
+ * {@code <output>} as one table (the folder names are Hive-style partitions of the existing {@code language}
+ * column); readers that list {@code <output>}'s files without recursing need the keep or tag layout.
+ * {@code lines_removed} counts the lines C4's line rules removed, per rule, from the documents that passed the
+ * filters (before de-duplication).
  */
 public final class IngestStage {
     /** Kept for compatibility: the reason counted under {@code read_errors}. */
@@ -511,8 +522,48 @@ public final class IngestStage {
         }
         long finalCount = uniqueDocs - duplicatesNear;
 
-        List<Map<String, Object>> shardList = writeBalancedShards(spark, finalDocs, o.output(), o.targetShardBytes(),
-                hconf);
+        boolean route = web.language() != null && web.language().route();
+        Map<String, Object> routed = new TreeMap<>();
+        List<Map<String, Object>> shardList;
+        if (!route) {
+            shardList = writeBalancedShards(spark, finalDocs, o.output(), o.targetShardBytes(), hconf);
+        } else {
+            // one folder of balanced shards per language, all written into one temporary folder, committed once
+            Dataset<Row> byLang = finalDocs.withColumn("route_language",
+                    org.apache.spark.sql.functions.coalesce(col("language"),
+                            org.apache.spark.sql.functions.lit(LanguageFilter.UNDETERMINED)))
+                    .persist(StorageLevel.DISK_ONLY());
+            List<String> langs = byLang.select("route_language").distinct().as(
+                    org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
+            String tmp = HadoopFiles.temporarySibling(o.output(), hconf);
+            shardList = new ArrayList<>();
+            for (String lang : langs) {
+                String folder = "language=" + lang;
+                List<Map<String, Object>> shards = writeShards(spark, byLang.filter(col("route_language")
+                        .equalTo(lang)).drop("route_language"), HadoopFiles.join(tmp, folder),
+                        o.targetShardBytes());
+                long docs = 0;
+                long bytes = 0;
+                for (Map<String, Object> m : shards) {
+                    m.put("folder", folder);
+                    docs += (Long) m.get("documents");
+                    bytes += (Long) m.get("bytes");
+                }
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("folder", folder);
+                f.put("documents", docs);
+                f.put("bytes", bytes);
+                f.put("shards", shards.size());
+                routed.put(lang, f);
+                shardList.addAll(shards);
+            }
+            if (langs.isEmpty()) { // nothing kept: the empty shards of the one-folder layout
+                shardList = writeShards(spark, finalDocs, tmp, o.targetShardBytes());
+            }
+            HadoopFiles.commit("ingest", tmp, o.output(), hconf);
+            byLang.unpersist();
+            progress("routed by language: " + routed);
+        }
         long bytesKept = shardList.stream().mapToLong(m -> (Long) m.get("bytes")).sum();
         progress("wrote " + shardList.size() + " shard(s), " + finalCount + " documents, " + bytesKept + " bytes to "
                 + o.output());
@@ -538,6 +589,9 @@ public final class IngestStage {
         report.put("shards", shardList.size());
         report.put("shard_sizes", shardList);
         report.put("by_corpus", byCorpus);
+        if (route) {
+            report.put("language_folders", routed);
+        }
         if (web.language() != null) {
             report.put("languages", languages);
         }
@@ -626,6 +680,18 @@ public final class IngestStage {
      */
     static List<Map<String, Object>> writeBalancedShards(SparkSession spark, Dataset<Row> docs, String output,
                                                          long targetShardBytes, Configuration hconf) {
+        String tmp = HadoopFiles.temporarySibling(output, hconf);
+        List<Map<String, Object>> list = writeShards(spark, docs, tmp, targetShardBytes);
+        HadoopFiles.commit("ingest", tmp, output, hconf);
+        return list;
+    }
+
+    /**
+     * Writes {@code docs} as {@link BalancedShards} into the new folder {@code folder} (it must not exist), without
+     * committing it; the shard entries as {@link #writeBalancedShards}.
+     */
+    static List<Map<String, Object>> writeShards(SparkSession spark, Dataset<Row> docs, String folder,
+                                                 long targetShardBytes) {
         int bytesAt = DOC_SCHEMA.size();
         JavaRDD<Row> sorted = docs.select("doc_id", "corpus", "source", "sentences", "record_id", "url", "date",
                         "language", "language_score", "bytes").sort("doc_id")
@@ -672,9 +738,7 @@ public final class IngestStage {
                     }
                     return RowFactory.create(v);
                 });
-        String tmp = HadoopFiles.temporarySibling(output, hconf);
-        spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(tmp);
-        HadoopFiles.commit("ingest", tmp, output, hconf);
+        spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(folder);
         sorted.unpersist();
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
