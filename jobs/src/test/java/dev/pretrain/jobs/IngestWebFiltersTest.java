@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.pretrain.corpus.ingest.SourceSpec;
+import dev.pretrain.corpus.ingest.filters.C4QualityFilter;
 import dev.pretrain.corpus.ingest.filters.WebFilters;
 import dev.pretrain.jobs.pipeline.PipelineConfig;
 import dev.pretrain.jobs.report.StageReport;
@@ -81,6 +82,19 @@ class IngestWebFiltersTest {
         }
     }
 
+    /** Passes every filter; C4 removes its last four lines, one per rule. */
+    static final String LINE_RULE_DOC = String.join("<br />",
+            "The morning train left the station a little after seven with every seat taken.",
+            "A man near the window was reading a thick book about the history of bridges.",
+            "Across the aisle two children were counting the cows they could see in the fields.",
+            "The conductor walked slowly through the carriage and checked each ticket with care.",
+            "Outside the rain had stopped and the hills were turning green in the pale light.",
+            "When the train reached the coast most of the people stood up and took their bags.",
+            "Please enable JavaScript to view the comments on this story.",
+            "This site uses cookies to improve your visit to our pages.",
+            "Share this story with your friends and family",
+            "Thanks, all.");
+
     static Path input() throws IOException {
         Path in = Files.createDirectories(tmp.resolve("in")).resolve("docs.jsonl");
         ObjectMapper json = new ObjectMapper();
@@ -94,6 +108,7 @@ class IngestWebFiltersTest {
         docs.add(("The page of the shop. " + lorem).repeat(12));
         docs.add("Home<br />About us<br />Contact<br />Log in<br />Cart<br />Search<br />Sitemap<br />"
                 + "Terms of use<br />Privacy policy<br />Help<br />The shop and the cart that we have with you.");
+        docs.add(LINE_RULE_DOC);
         try (Writer w = Files.newBufferedWriter(in)) {
             for (String d : docs) {
                 w.write(json.writeValueAsString(Map.of("text", d)) + "\n");
@@ -114,12 +129,12 @@ class IngestWebFiltersTest {
         StageReport r = IngestStage.run(spark, new IngestStage.Options(specs, out, "en", 20, 1, 1 << 20)
                 .withWebFilters(web));
         assertAccounted(r);
-        assertEquals(158L, IngestStageTest.num(r, "documents_in"));
+        assertEquals(159L, IngestStageTest.num(r, "documents_in"));
         Map<String, Long> dropped = (Map<String, Long>) r.get("dropped");
         assertEquals(6L, dropped.get("language_not_kept"), "the German and French documents: " + dropped);
         assertTrue(dropped.keySet().stream().anyMatch(k -> k.startsWith("gopher_")), dropped.toString());
         assertTrue(dropped.keySet().stream().anyMatch(k -> k.startsWith("c4_")), "reviews of < 5 sentences: " + dropped);
-        long beforeLanguage = 158;
+        long beforeLanguage = 159;
         for (Map.Entry<String, Long> e : dropped.entrySet()) {
             String rule = e.getKey();
             boolean webRule = rule.startsWith("gopher_") || rule.startsWith("c4_") || rule.startsWith("fineweb_")
@@ -138,6 +153,23 @@ class IngestWebFiltersTest {
         long langDocs = langs.values().stream().mapToLong(m -> ((Number) m.get("documents")).longValue()).sum();
         assertEquals(beforeLanguage, langDocs, "every document that reached language identification is counted");
 
+        // C4's removed lines, per line rule, beside the per-document drops: LINE_RULE_DOC's four at least
+        Map<String, Long> lines = (Map<String, Long>) r.get("lines_removed");
+        for (String rule : List.of("c4_line_no_terminal_punct", "c4_line_too_few_words", "c4_line_javascript",
+                "c4_line_policy")) {
+            assertTrue(lines.getOrDefault(rule, 0L) >= 1, rule + ": " + lines);
+        }
+        assertTrue(C4QualityFilter.LINE_RULES.containsAll(lines.keySet()), lines.toString());
+        Map<String, Object> webCorpus = (Map<String, Object>) ((Map<String, Object>) r.get("by_corpus")).get("web");
+        assertEquals(lines, webCorpus.get("lines_removed"), "one corpus: its counts are the totals");
+        boolean lineDocKept = false;
+        for (Row row : spark.read().parquet(out).collectAsList()) {
+            String text = String.join(" ", row.<String>getList(row.fieldIndex("sentences")));
+            lineDocKept |= text.contains("morning train");
+            assertFalse(text.contains("JavaScript") || text.contains("Thanks, all."), text);
+        }
+        assertTrue(lineDocKept, "the line-rule document passes the filters");
+
         // PII: the appended address of every kept review is replaced; C4 removes no line of those sentences
         List<Row> rows = spark.read().parquet(out).collectAsList();
         boolean replaced = false;
@@ -152,8 +184,47 @@ class IngestWebFiltersTest {
         StageReport off = IngestStage.run(spark, new IngestStage.Options(specs, tmp.resolve("off/documents")
                 .toString(), "en", 20, 1, 1 << 20));
         assertAccounted(off);
-        assertEquals(158L, IngestStageTest.num(off, "documents_in"));
+        assertEquals(159L, IngestStageTest.num(off, "documents_in"));
         assertNull(off.get("languages"));
+        assertNull(off.get("lines_removed"), "no line filter, no line counts");
         assertTrue(IngestStageTest.num(off, "documents_kept") > IngestStageTest.num(r, "documents_kept"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void routeWritesOneFolderOfShardsPerLanguageKeepingEveryDocument() throws IOException {
+        Path in = input();
+        List<SourceSpec> specs = List.of(SourceSpec.jsonLines("web", in.toString(), "text").withHtml(true));
+        PipelineConfig c = PipelineConfig.parse("ingest: {languages: [en], language_mode: route}", "t.yaml");
+        WebFilters web = c.ingest.webFilters();
+        assertTrue(web.language().route() && !web.language().keep());
+        String out = tmp.resolve("route/documents").toString();
+        StageReport r = IngestStage.run(spark, new IngestStage.Options(specs, out, "en", 20, 1, 1 << 20)
+                .withWebFilters(web));
+        assertAccounted(r); // also: Spark reads <output> as one table of documents_kept rows
+        Map<String, Long> dropped = (Map<String, Long>) r.get("dropped");
+        assertNull(dropped.get("language_not_kept"), "route keeps every language: " + dropped);
+        Map<String, Map<String, Object>> folders = (Map<String, Map<String, Object>>) r.get("language_folders");
+        assertTrue(folders.keySet().containsAll(List.of("en", "de", "fr")), folders.toString());
+        long total = 0;
+        for (Map.Entry<String, Map<String, Object>> e : folders.entrySet()) {
+            Path folder = Path.of(out, "language=" + e.getKey());
+            assertEquals("language=" + e.getKey(), e.getValue().get("folder"));
+            List<Row> rows = spark.read().parquet(folder.toString()).collectAsList();
+            long docs = ((Number) e.getValue().get("documents")).longValue();
+            assertEquals(docs, rows.size(), e.getKey());
+            for (Row row : rows) {
+                assertEquals(e.getKey(), row.getString(row.fieldIndex("language")));
+            }
+            assertEquals(List.of("doc_id", "corpus", "source", "sentences", "record_id", "url", "date", "language",
+                    "language_score"), List.of(spark.read().parquet(folder.toString()).schema()
+                    .fieldNames()), "the same schema in every folder");
+            total += docs;
+        }
+        assertEquals(3L, ((Number) folders.get("de").get("documents")).longValue());
+        assertEquals(IngestStageTest.num(r, "documents_kept"), total);
+        List<Map<String, Object>> shards = (List<Map<String, Object>>) r.get("shard_sizes");
+        assertEquals(total, shards.stream().mapToLong(m -> ((Number) m.get("documents")).longValue()).sum());
+        assertTrue(shards.stream().allMatch(m -> folders.containsKey(((String) m.get("folder")).substring(9))));
     }
 }

@@ -85,6 +85,7 @@ public final class DocumentProcessor implements Serializable {
     }
     String language = null;
     Double languageScore = null;
+    java.util.Map<String, Integer> linesRemoved = java.util.Map.of();
     if (web.any()) {
       WebFilters.Result r = web.apply(clean, url, segmenter);
       language = r.language();
@@ -93,6 +94,7 @@ public final class DocumentProcessor implements Serializable {
         return new IngestOutcome(null, DropReason.FILTERED, r.dropRule(), language);
       }
       clean = r.text();
+      linesRemoved = r.linesRemoved();
     }
     List<String> sentences = segmenter.split(clean);
     if (sentences.isEmpty()) {
@@ -105,6 +107,6 @@ public final class DocumentProcessor implements Serializable {
     if (language != null) {
       doc = doc.withLanguage(language, languageScore == null ? Double.NaN : languageScore);
     }
-    return new IngestOutcome(doc, null, null, language);
+    return new IngestOutcome(doc, null, null, language, linesRemoved);
   }
 }

@@ -134,7 +134,7 @@ public final class DocumentSplitter implements Serializable {
     }
 
     @Override
-    String compute() {
+    protected String compute() {
       while (lines.hasNext()) {
         String raw = lines.next();
         lineNo++;
@@ -192,7 +192,7 @@ public final class DocumentSplitter implements Serializable {
     }
 
     @Override
-    String compute() {
+    protected String compute() {
       while (lines.hasNext()) {
         String raw = lines.next();
         lineNo++;

@@ -201,7 +201,7 @@ public final class SourceReader {
     String field = spec.field();
     Iterator<String> nonBlank = new Lookahead<>() {
       @Override
-      String compute() {
+      protected String compute() {
         while (lines.hasNext()) {
           String l = lines.next();
           if (!l.isBlank()) {
@@ -302,7 +302,7 @@ public final class SourceReader {
     CSVFormat records = csvFormat(spec, false);
     Iterator<String> nonEmpty = new Lookahead<>() {
       @Override
-      String compute() {
+      protected String compute() {
         while (lines.hasNext()) {
           String l = DocumentSplitter.stripCr(lines.next());
           if (!l.isEmpty()) {
@@ -416,7 +416,7 @@ public final class SourceReader {
     abstract RawText read() throws IOException, XMLStreamException;
 
     @Override
-    final RawText compute() {
+    protected final RawText compute() {
       if (failed) {
         return null;
       }

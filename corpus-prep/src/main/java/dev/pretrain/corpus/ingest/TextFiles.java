@@ -42,7 +42,7 @@ public final class TextFiles {
   public static Iterator<String> lines(BufferedReader reader) {
     return new Lookahead<>() {
       @Override
-      String compute() {
+      protected String compute() {
         try {
           return reader.readLine();
         } catch (IOException e) {

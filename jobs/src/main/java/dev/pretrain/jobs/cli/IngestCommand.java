@@ -104,7 +104,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--language-min-confidence", defaultValue = "0.05", description = "Minimum Lingua relative distance of the top language to the second (not a probability; see LanguageFilter); below it the language is und (default: ${DEFAULT-VALUE}).")
     double languageMinConfidence;
 
-    @Option(names = "--language-mode", defaultValue = "keep", description = "keep: drop other languages; tag: keep all, count per language (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--language-mode", defaultValue = "keep", description = "keep: drop other languages; tag: keep all, count per language; route: as tag, shards under <output>/language=<code>/ (default: ${DEFAULT-VALUE}).")
     String languageMode;
 
     @Option(names = "--language-candidates", split = ",", paramLabel = "CODES", description = "Languages the detector chooses from (default: en,de,fr,es,it,pt,nl,ru plus --languages).")

@@ -180,22 +180,23 @@ public final class PipelineConfig {
     /**
      * The language filter of these settings, or null (off) when {@code languages} is empty and the mode is keep.
      *
-     * @param mode keep | tag
+     * @param mode keep | tag | route (tag, and the shards written per language: {@code <output>/language=<code>})
      * @throws IllegalArgumentException on another mode or a bad language code
      */
     public static LanguageFilter languageFilter(List<String> languages, double minConfidence, String mode,
                                                 List<String> candidates) {
         boolean keep = switch (mode) {
             case "keep" -> true;
-            case "tag" -> false;
-            default -> throw new IllegalArgumentException("ingest.language_mode: want keep or tag, got '" + mode + "'");
+            case "tag", "route" -> false;
+            default -> throw new IllegalArgumentException("ingest.language_mode: want keep, tag or route, got '" + mode
+                    + "'");
         };
         List<String> langs = languages == null ? List.of() : languages;
         if (keep && langs.isEmpty()) {
             return null;
         }
         return new LanguageFilter(langs, candidates == null ? LanguageFilter.DEFAULT_CANDIDATES : candidates,
-                minConfidence, keep, LanguageFilter.DEFAULT_SAMPLE_CHARS);
+                minConfidence, keep, LanguageFilter.DEFAULT_SAMPLE_CHARS, mode.equals("route"));
     }
 
     public static final class VocabCfg {

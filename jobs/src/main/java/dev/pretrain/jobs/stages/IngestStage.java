@@ -52,6 +52,7 @@ import dev.pretrain.corpus.ingest.Shingles;
 import dev.pretrain.corpus.ingest.SourceReader;
 import dev.pretrain.corpus.ingest.SourceSpec;
 import dev.pretrain.corpus.ingest.TextCleaner;
+import dev.pretrain.corpus.ingest.filters.LanguageFilter;
 import dev.pretrain.corpus.ingest.filters.WebFilters;
 import dev.pretrain.jobs.report.StageReport;
 import dev.pretrain.jobs.spark.HadoopFiles;
@@ -103,6 +104,16 @@ import scala.Tuple2;
  * atomically to {@code ingest-report.json} next to the output folder (replacing a file of that name there).
  * An existing output folder is replaced only if pretrain wrote it ({@link OutputMarker}); that is checked
  * before any work.
+ *
+ * <p>Language routing ({@link LanguageFilter#route()}, {@code ingest.language_mode: route}): every document is kept
+ * as in tag mode, and the output holds one folder per detected language, {@code <output>/language=<code>/}
+ * ({@code und}: undetermined), each its own balanced shards of the same schema (its {@code language} column equals
+ * the folder's code), committed together; the report lists them under {@code language_folders}
+ * ({@code folder, documents, bytes, shards}) and {@code shard_sizes} names each shard's {@code folder}. Spark reads
+ * {@code <output>} as one table (the folder names are Hive-style partitions of the existing {@code language}
+ * column); readers that list {@code <output>}'s files without recursing need the keep or tag layout.
+ * {@code lines_removed} counts the lines C4's line rules removed, per rule, from the documents that passed the
+ * filters (before de-duplication).
  */
 public final class IngestStage {
     /** Kept for compatibility: the reason counted under {@code read_errors}. */
@@ -259,7 +270,9 @@ public final class IngestStage {
             .add("drop_reason", DataTypes.StringType)
             // the language detected for every document that reached language identification, dropped ones too
             // (the report's per-language counts); kept documents also carry it in "language"
-            .add("detected_language", DataTypes.StringType);
+            .add("detected_language", DataTypes.StringType)
+            // kept documents: lines the web line filters removed, per line rule (null when none)
+            .add("lines_removed", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType));
 
     static final StructType DOC_SCHEMA = new StructType()
             .add("doc_id", DataTypes.StringType)
@@ -389,7 +402,7 @@ public final class IngestStage {
                 RawDocument d = docs.next();
                 if (d.drop() != null) {
                     out.add(RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
-                            d.drop(), null));
+                            d.drop(), null, null));
                     continue;
                 }
                 SourceSpec spec = specs.get(d.spec());
@@ -454,6 +467,20 @@ public final class IngestStage {
                 + " pass the filters, dropped " + dropped
                 + (fileProblems.isEmpty() ? "" : ", file problems " + fileProblems));
 
+        // Lines removed by the line rules, summed from an action's result (not accumulators: retried tasks count
+        // once), over the documents that pass the filters, before de-duplication.
+        Map<String, Long> linesRemoved = new TreeMap<>();
+        if (web.c4() != null) {
+            for (Row r : all.filter(col("lines_removed").isNotNull())
+                    .select(col("corpus"), org.apache.spark.sql.functions.explode(col("lines_removed")))
+                    .groupBy("corpus", "key").agg(org.apache.spark.sql.functions.sum("value"))
+                    .collectAsList()) {
+                linesRemoved.merge(r.getString(1), r.getLong(2), Long::sum);
+                section(section(byCorpus, r.getString(0)), "lines_removed").put(r.getString(1), r.getLong(2));
+            }
+            progress("lines removed: " + linesRemoved);
+        }
+
         Map<String, Object> languages = new TreeMap<>();
         if (web.language() != null) {
             for (Row r : all.filter(col("detected_language").isNotNull()).groupBy("detected_language")
@@ -468,7 +495,8 @@ public final class IngestStage {
             progress("languages: " + languages);
         }
 
-        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason", "detected_language");
+        Dataset<Row> keptDocs = all.filter(col("drop_reason").isNull()).drop("drop_reason", "detected_language",
+                "lines_removed");
         Dataset<Row> unique = o.exactDedup()
                 ? keptDocs.groupBy("doc_id").agg(min("corpus").as("corpus"), min("source").as("source"),
                         first("sentences").as("sentences"), first("bytes").as("bytes"),
@@ -494,8 +522,48 @@ public final class IngestStage {
         }
         long finalCount = uniqueDocs - duplicatesNear;
 
-        List<Map<String, Object>> shardList = writeBalancedShards(spark, finalDocs, o.output(), o.targetShardBytes(),
-                hconf);
+        boolean route = web.language() != null && web.language().route();
+        Map<String, Object> routed = new TreeMap<>();
+        List<Map<String, Object>> shardList;
+        if (!route) {
+            shardList = writeBalancedShards(spark, finalDocs, o.output(), o.targetShardBytes(), hconf);
+        } else {
+            // one folder of balanced shards per language, all written into one temporary folder, committed once
+            Dataset<Row> byLang = finalDocs.withColumn("route_language",
+                    org.apache.spark.sql.functions.coalesce(col("language"),
+                            org.apache.spark.sql.functions.lit(LanguageFilter.UNDETERMINED)))
+                    .persist(StorageLevel.DISK_ONLY());
+            List<String> langs = byLang.select("route_language").distinct().as(
+                    org.apache.spark.sql.Encoders.STRING()).collectAsList().stream().sorted().toList();
+            String tmp = HadoopFiles.temporarySibling(o.output(), hconf);
+            shardList = new ArrayList<>();
+            for (String lang : langs) {
+                String folder = "language=" + lang;
+                List<Map<String, Object>> shards = writeShards(spark, byLang.filter(col("route_language")
+                        .equalTo(lang)).drop("route_language"), HadoopFiles.join(tmp, folder),
+                        o.targetShardBytes());
+                long docs = 0;
+                long bytes = 0;
+                for (Map<String, Object> m : shards) {
+                    m.put("folder", folder);
+                    docs += (Long) m.get("documents");
+                    bytes += (Long) m.get("bytes");
+                }
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("folder", folder);
+                f.put("documents", docs);
+                f.put("bytes", bytes);
+                f.put("shards", shards.size());
+                routed.put(lang, f);
+                shardList.addAll(shards);
+            }
+            if (langs.isEmpty()) { // nothing kept: the empty shards of the one-folder layout
+                shardList = writeShards(spark, finalDocs, tmp, o.targetShardBytes());
+            }
+            HadoopFiles.commit("ingest", tmp, o.output(), hconf);
+            byLang.unpersist();
+            progress("routed by language: " + routed);
+        }
         long bytesKept = shardList.stream().mapToLong(m -> (Long) m.get("bytes")).sum();
         progress("wrote " + shardList.size() + " shard(s), " + finalCount + " documents, " + bytesKept + " bytes to "
                 + o.output());
@@ -507,6 +575,9 @@ public final class IngestStage {
         report.put("documents_in", docsIn);
         report.put("documents_kept", finalCount);
         report.put("dropped", dropped);
+        if (web.c4() != null) {
+            report.put("lines_removed", linesRemoved);
+        }
         report.put("duplicates_exact", duplicatesExact);
         report.put("duplicates_near", duplicatesNear);
         report.put("read_errors", fileProblems.getOrDefault("truncated", 0L) + fileProblems.getOrDefault(READ_ERROR, 0L));
@@ -518,6 +589,9 @@ public final class IngestStage {
         report.put("shards", shardList.size());
         report.put("shard_sizes", shardList);
         report.put("by_corpus", byCorpus);
+        if (route) {
+            report.put("language_folders", routed);
+        }
         if (web.language() != null) {
             report.put("languages", languages);
         }
@@ -606,6 +680,18 @@ public final class IngestStage {
      */
     static List<Map<String, Object>> writeBalancedShards(SparkSession spark, Dataset<Row> docs, String output,
                                                          long targetShardBytes, Configuration hconf) {
+        String tmp = HadoopFiles.temporarySibling(output, hconf);
+        List<Map<String, Object>> list = writeShards(spark, docs, tmp, targetShardBytes);
+        HadoopFiles.commit("ingest", tmp, output, hconf);
+        return list;
+    }
+
+    /**
+     * Writes {@code docs} as {@link BalancedShards} into the new folder {@code folder} (it must not exist), without
+     * committing it; the shard entries as {@link #writeBalancedShards}.
+     */
+    static List<Map<String, Object>> writeShards(SparkSession spark, Dataset<Row> docs, String folder,
+                                                 long targetShardBytes) {
         int bytesAt = DOC_SCHEMA.size();
         JavaRDD<Row> sorted = docs.select("doc_id", "corpus", "source", "sentences", "record_id", "url", "date",
                         "language", "language_score", "bytes").sort("doc_id")
@@ -652,9 +738,7 @@ public final class IngestStage {
                     }
                     return RowFactory.create(v);
                 });
-        String tmp = HadoopFiles.temporarySibling(output, hconf);
-        spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(tmp);
-        HadoopFiles.commit("ingest", tmp, output, hconf);
+        spark.createDataFrame(partitioned, DOC_SCHEMA).sortWithinPartitions("doc_id").write().parquet(folder);
         sorted.unpersist();
         List<Map<String, Object>> list = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
@@ -681,13 +765,14 @@ public final class IngestStage {
     private static Row outcome(RawDocument d, IngestOutcome out) {
         if (!out.kept()) {
             return RowFactory.create(null, d.corpus(), d.source(), null, null, null, null, null, null, 0L,
-                    out.dropKey(), out.language());
+                    out.dropKey(), out.language(), null);
         }
         Document doc = out.document();
         List<String> sentences = doc.sentences();
         return RowFactory.create(doc.docId(), d.corpus(), d.source(), sentences.toArray(new String[0]), d.recordId(),
                 d.url(), d.date(), doc.language(), doc.languageScore(), BalancedShards.documentBytes(sentences), null,
-                out.language());
+                out.language(), out.linesRemoved().isEmpty() ? null
+                        : scala.collection.JavaConverters.mapAsScalaMap(new java.util.HashMap<>(out.linesRemoved())));
     }
 
     /**

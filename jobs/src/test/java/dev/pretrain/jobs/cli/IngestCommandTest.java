@@ -110,5 +110,10 @@ class IngestCommandTest {
         assertThrows(IllegalArgumentException.class, () -> IngestCommand.parseFilterParams(java.util.List.of("x=1")));
         assertTrue(PipelineConfig.languageFilter(java.util.List.of(), 0.5, "keep", null) == null);
         assertFalse(PipelineConfig.languageFilter(java.util.List.of(), 0.5, "tag", null).keep());
+        assertFalse(PipelineConfig.languageFilter(java.util.List.of(), 0.5, "tag", null).route());
+        var route = PipelineConfig.languageFilter(java.util.List.of("en"), 0.5, "route", null);
+        assertTrue(route.route() && !route.keep(), "route: tag, and one folder per language");
+        assertThrows(IllegalArgumentException.class,
+                () -> PipelineConfig.languageFilter(java.util.List.of("en"), 0.5, "split", null));
     }
 }

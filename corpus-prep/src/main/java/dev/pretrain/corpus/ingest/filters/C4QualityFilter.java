@@ -29,7 +29,12 @@ import java.util.regex.Pattern;
  * counted; fewer than {@code minSentences} (5) drops the document as {@code c4_too_few_sentences}. Kept, the text is
  * its kept lines joined by {@code '\n'} when {@code removeLines} (C4's line-removal mode), or unchanged otherwise
  * (document-level mode: only the three document rules apply, the line rules only decide which lines count toward
- * the sentence minimum). A limit of 0 switches its rule off. Immutable, serializable, thread-safe (the segmenter
+ * the sentence minimum). A limit of 0 switches its rule off.
+ *
+ * <p>In line-removal mode a kept verdict also counts the non-blank lines each line rule removed
+ * ({@link FilterVerdict#linesRemoved()}, keys {@link #LINE_RULES}, only rules that removed a line): a line is counted
+ * once, under the first rule that removed it. Blank lines, which the join drops too, are not counted; document-level
+ * mode and dropped documents count none. Immutable, serializable, thread-safe (the segmenter
  * passed to {@link #apply} is not).
  */
 public record C4QualityFilter(boolean removeLines, boolean removeCitations, boolean filterNoTerminalPunct,
@@ -38,6 +43,10 @@ public record C4QualityFilter(boolean removeLines, boolean removeCitations, bool
     implements Serializable {
   public static final C4QualityFilter DEFAULT = new C4QualityFilter(true, true, true, 5, 3, 1000, true, true, true,
       true);
+
+  /** The report keys of the line rules, in the order they are checked. */
+  public static final List<String> LINE_RULES = List.of("c4_line_long_word", "c4_line_no_terminal_punct",
+      "c4_line_too_few_words", "c4_line_javascript", "c4_line_policy");
 
   private static final Pattern CITATION = Pattern.compile("\\[\\d*]|\\[edit]|\\[citation needed]");
   private static final List<String> POLICY = List.of("terms of use", "privacy policy", "cookie policy",
@@ -74,24 +83,30 @@ public record C4QualityFilter(boolean removeLines, boolean removeCitations, bool
   /**
    * @param text      clean text, lines separated by {@code '\n'}
    * @param segmenter counts the sentences of the kept lines
-   * @return the kept lines (or {@code text} itself in document-level mode), or the document rule that fired
+   * @return the kept lines (or {@code text} itself in document-level mode) with the lines removed per line rule, or
+   *     the document rule that fired
    */
   public FilterVerdict apply(String text, SentenceSegmenter segmenter) {
     int sentences = 0;
     List<String> kept = new ArrayList<>();
+    int[] removed = new int[LINE_RULES.size()]; // indexed like LINE_RULES
     for (String raw : text.split("\n")) {
       String line = raw.strip();
+      int count = line.isEmpty() ? 0 : 1; // blank lines are not counted
       String[] words = line.isEmpty() ? new String[0] : WHITESPACE.split(line);
       if (maxWordLength > 0 && tooLongWord(words)) {
+        removed[0] += count;
         continue;
       }
       if (removeCitations) {
         line = CITATION.matcher(line).replaceAll("");
       }
       if (filterNoTerminalPunct && (!endsWithTerminal(line) || line.endsWith("..."))) {
+        removed[1] += count;
         continue;
       }
       if (words.length < minWordsPerLine) {
+        removed[2] += count;
         continue;
       }
       String lower = line.toLowerCase(Locale.ROOT);
@@ -99,12 +114,14 @@ public record C4QualityFilter(boolean removeLines, boolean removeCitations, bool
         return FilterVerdict.drop("c4_lorem_ipsum");
       }
       if (filterJavascript && lower.contains("javascript")) {
+        removed[3] += count;
         continue;
       }
       if (filterCurlyBracket && line.indexOf('{') >= 0) {
         return FilterVerdict.drop("c4_curly_bracket");
       }
       if (filterPolicy && POLICY.stream().anyMatch(lower::contains)) {
+        removed[4] += count;
         continue;
       }
       if (minSentences > 0) {
@@ -118,7 +135,13 @@ public record C4QualityFilter(boolean removeLines, boolean removeCitations, bool
     if (!removeLines) {
       return FilterVerdict.keep(text);
     }
-    return FilterVerdict.keep(String.join("\n", kept).strip());
+    Map<String, Integer> lines = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < removed.length; i++) {
+      if (removed[i] > 0) {
+        lines.put(LINE_RULES.get(i), removed[i]);
+      }
+    }
+    return FilterVerdict.keep(String.join("\n", kept).strip(), lines);
   }
 
   private boolean tooLongWord(String[] words) {

@@ -44,9 +44,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param minConfidence minimum relative distance, in [0, 1]
  * @param keep          drop documents of other languages (true) or only tag them (false)
  * @param sampleChars   characters of the document given to the detector (at least 1)
+ * @param route         (only without {@code keep}) the ingest writes the shards under one folder per detected
+ *                      language, {@code <output>/language=<code>} ({@code und} included); false: one folder
  */
 public record LanguageFilter(List<String> languages, List<String> candidates, double minConfidence, boolean keep,
-                             int sampleChars) implements Serializable {
+                             int sampleChars, boolean route) implements Serializable {
   /**
    * Candidates used when none are configured, besides the kept languages: English, German, French, Spanish,
    * Italian, Portuguese, Dutch, Russian (about 200 MB of heap once loaded, see the class comment).
@@ -61,7 +63,16 @@ public record LanguageFilter(List<String> languages, List<String> candidates, do
 
   private static final Map<List<String>, LanguageDetector> DETECTORS = new ConcurrentHashMap<>();
 
+  /** Without routing. */
+  public LanguageFilter(List<String> languages, List<String> candidates, double minConfidence, boolean keep,
+                        int sampleChars) {
+    this(languages, candidates, minConfidence, keep, sampleChars, false);
+  }
+
   public LanguageFilter {
+    if (keep && route) {
+      throw new IllegalArgumentException("language routing keeps every language: not with keep");
+    }
     languages = normalized(languages, "languages");
     if (keep && languages.isEmpty()) {
       throw new IllegalArgumentException("language filter in keep mode needs at least one language");

@@ -66,9 +66,19 @@ public record WebFilters(UrlFilter url, LanguageFilter language, GopherRepetitio
   /**
    * The result of {@link #apply}: the text to go on with (null when dropped), the rule that dropped it, and the
    * detected language with its confidence ({@link LanguageFilter.Detection}; both null when language identification
-   * is off).
+   * is off), and the lines {@link C4QualityFilter} removed per line rule from a kept document (empty when dropped
+   * or none; never null).
    */
-  public record Result(String text, String dropRule, String language, Double languageScore) implements Serializable {}
+  public record Result(String text, String dropRule, String language, Double languageScore,
+                       Map<String, Integer> linesRemoved) implements Serializable {
+    public Result {
+      linesRemoved = linesRemoved == null ? Map.of() : linesRemoved;
+    }
+
+    public Result(String text, String dropRule, String language, Double languageScore) {
+      this(text, dropRule, language, languageScore, Map.of());
+    }
+  }
 
   /**
    * @param text      clean text ({@code '\n'}-separated lines)
@@ -94,6 +104,7 @@ public record WebFilters(UrlFilter url, LanguageFilter language, GopherRepetitio
       }
     }
     String t = text;
+    Map<String, Integer> lines = Map.of();
     FilterVerdict v;
     if (gopherRepetition != null && !(v = gopherRepetition.apply(t)).kept()) {
       return new Result(null, v.dropRule(), lang, score);
@@ -107,6 +118,7 @@ public record WebFilters(UrlFilter url, LanguageFilter language, GopherRepetitio
         return new Result(null, v.dropRule(), lang, score);
       }
       t = v.text();
+      lines = v.linesRemoved();
     }
     if (fineweb != null && !(v = fineweb.apply(t)).kept()) {
       return new Result(null, v.dropRule(), lang, score);
@@ -114,7 +126,7 @@ public record WebFilters(UrlFilter url, LanguageFilter language, GopherRepetitio
     if (pii != null) {
       t = pii.apply(t);
     }
-    return new Result(t, null, lang, score);
+    return new Result(t, null, lang, score, lines);
   }
 
   /** The settings for a report: one entry per filter that is on. */

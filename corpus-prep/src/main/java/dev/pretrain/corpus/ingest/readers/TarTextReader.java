@@ -1,13 +1,13 @@
 package dev.pretrain.corpus.ingest.readers;
 
 import dev.pretrain.corpus.ingest.DropReason;
+import dev.pretrain.corpus.ingest.Lookahead;
 import dev.pretrain.corpus.ingest.RawText;
 import dev.pretrain.corpus.ingest.SourceReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -24,13 +24,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * or header ends the documents with an {@link UncheckedIOException} from {@code hasNext()} naming the file (the
  * documents before it have been returned).
  */
-public final class TarTextReader implements SourceReader.RawTexts {
+public final class TarTextReader extends Lookahead<RawText> implements SourceReader.RawTexts {
   private final TarArchiveInputStream tar;
   private final Pattern members;
   private final String file;
   private final int max;
-  private RawText next;
-  private boolean done;
+  private boolean failed;
 
   /**
    * @param in               the archive's (decompressed) bytes; closed at the end or on {@link #close()}
@@ -49,31 +48,22 @@ public final class TarTextReader implements SourceReader.RawTexts {
   }
 
   @Override
-  public boolean hasNext() {
-    if (next == null && !done) {
-      try {
-        next = advance();
-      } catch (IOException e) {
-        done = true;
-        close();
-        throw new UncheckedIOException(new IOException("read error in " + file + ": " + e, e));
-      }
-      if (next == null) {
-        done = true;
-        close();
-      }
+  protected RawText compute() {
+    if (failed) {
+      return null;
     }
-    return next != null;
-  }
-
-  @Override
-  public RawText next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
+    RawText t;
+    try {
+      t = advance();
+    } catch (IOException e) {
+      failed = true;
+      close();
+      throw new UncheckedIOException(new IOException("read error in " + file + ": " + e, e));
     }
-    RawText r = next;
-    next = null;
-    return r;
+    if (t == null) {
+      close();
+    }
+    return t;
   }
 
   private RawText advance() throws IOException {

@@ -1,6 +1,7 @@
 package dev.pretrain.corpus.ingest.readers;
 
 import dev.pretrain.corpus.ingest.DropReason;
+import dev.pretrain.corpus.ingest.Lookahead;
 import dev.pretrain.corpus.ingest.RawText;
 import dev.pretrain.corpus.ingest.SourceReader;
 import dev.pretrain.corpus.ingest.extractors.HtmlMainText;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.ZipException;
@@ -55,7 +55,7 @@ import org.netpreserve.jwarc.WarcTargetRecord;
  * {@link UncheckedIOException} from {@code hasNext()} naming the file and the record's byte offset; the documents
  * before it have been returned. Its cause is the {@link ParsingException} or the {@link EOFException}.
  */
-public final class WarcReader implements SourceReader.RawTexts {
+public final class WarcReader extends Lookahead<RawText> implements SourceReader.RawTexts {
   private static final Set<String> HTML_TYPES = Set.of("text/html", "application/xhtml+xml");
   private static final String PLAIN_TEXT = "text/plain";
 
@@ -63,8 +63,7 @@ public final class WarcReader implements SourceReader.RawTexts {
   private final InputStream in;
   private final String file;
   private final int maxPayloadBytes;
-  private RawText next;
-  private boolean done;
+  private boolean failed; // after a read failure nothing more is read
   private long records;
 
   /**
@@ -96,25 +95,15 @@ public final class WarcReader implements SourceReader.RawTexts {
   }
 
   @Override
-  public boolean hasNext() {
-    if (next == null && !done) {
-      next = advance();
-      if (next == null) {
-        done = true;
-        close();
-      }
+  protected RawText compute() {
+    if (failed) {
+      return null;
     }
-    return next != null;
-  }
-
-  @Override
-  public RawText next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
+    RawText t = advance();
+    if (t == null) {
+      close();
     }
-    RawText r = next;
-    next = null;
-    return r;
+    return t;
   }
 
   private RawText advance() {
@@ -124,7 +113,7 @@ public final class WarcReader implements SourceReader.RawTexts {
         r = warc.next();
       } catch (IOException | RuntimeException e) { // jwarc: ParsingException, or e.g. a non-numeric Content-Length
         long offset = warc.position(); // where the record that failed starts
-        done = true;
+        failed = true;
         close();
         String what = e instanceof IOException && !(e instanceof ParsingException) ? "read error"
             : "malformed WARC/ARC record";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.pretrain.corpus.ingest.SentenceSegmenter;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,24 @@ class C4QualityFilterTest {
     String text = FIVE + "\nPlease enable JavaScript to view this.\nThis site uses cookies to track you.\n"
         + "Read our Privacy Policy today.";
     assertEquals(FIVE, c4(text).text());
+  }
+
+  @Test
+  void removedLinesAreCountedPerRuleOnceEachBlankLinesNot() {
+    C4QualityFilter f = C4QualityFilter.withParams(Map.of("max_word_length", "10"));
+    String text = FIVE + "\n\nNo terminal stop here\nWait for it...\n  \nTwo words.\nAn elevenchars word.\n"
+        + "Please enable JavaScript to view this.\nThis site uses cookies to track you.\n"
+        + "Read our Privacy Policy today.\nA tenletters word is kept.\nJavaScript without a stop";
+    FilterVerdict v = f.apply(text, EN);
+    assertEquals(FIVE + "\nA tenletters word is kept.", v.text());
+    // the last line: no terminal punctuation is checked before javascript, so it counts there only
+    assertEquals(Map.of("c4_line_long_word", 1, "c4_line_no_terminal_punct", 3, "c4_line_too_few_words", 1,
+        "c4_line_javascript", 1, "c4_line_policy", 2), v.linesRemoved());
+    assertEquals(C4QualityFilter.LINE_RULES, List.copyOf(v.linesRemoved().keySet()), "in rule order");
+    assertEquals(Map.of(), c4(FIVE).linesRemoved(), "nothing removed, nothing counted");
+    C4QualityFilter docLevel = C4QualityFilter.withParams(Map.of("remove_lines", "false"));
+    assertEquals(Map.of(), docLevel.apply(text, EN).linesRemoved(), "document-level mode removes no line");
+    assertEquals(Map.of(), c4("Too short.\nJavaScript here.").linesRemoved(), "dropped: none");
   }
 
   @Test
