@@ -24,7 +24,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
-import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -59,6 +58,7 @@ import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SerializableConfiguration;
 import dev.pretrain.jobs.spark.SplitLines;
+import dev.pretrain.model.rounds.ModuloPartitioner;
 import scala.Tuple2;
 
 /**
@@ -655,25 +655,6 @@ public final class IngestStage {
         return ids;
     }
 
-    /** Partition i holds shard i. */
-    static final class ShardPartitioner extends Partitioner {
-        private final int n;
-
-        ShardPartitioner(int n) {
-            this.n = n;
-        }
-
-        @Override
-        public int numPartitions() {
-            return n;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            return (Integer) key;
-        }
-    }
-
     /**
      * Writes {@code docs} (with a {@code bytes} column) as {@link BalancedShards}: sorted by {@code doc_id}, cut
      * at cumulative bytes. Returns one entry per shard: {@code shard}, {@code documents}, {@code bytes}.
@@ -730,7 +711,7 @@ public final class IngestStage {
             stats[t._1()][0] = t._2()._1();
             stats[t._1()][1] = t._2()._2();
         }
-        JavaRDD<Row> partitioned = keyed.partitionBy(new ShardPartitioner(shards))
+        JavaRDD<Row> partitioned = keyed.partitionBy(new ModuloPartitioner(shards)) // partition i holds shard i
                 .map(t -> {
                     Object[] v = new Object[bytesAt];
                     for (int c = 0; c < bytesAt; c++) {
