@@ -5,6 +5,7 @@ import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 
 import dev.pretrain.jobs.report.StageReport;
+import dev.pretrain.jobs.report.TaskFailureCounter;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.spark.SparkSessions;
@@ -31,7 +32,10 @@ public final class SparkOptions {
         SparkSession spark = SparkSessions.getOrCreate("pretrain " + appName, master);
         try {
             OutputMarker.setOverwrite(spark.sparkContext().hadoopConfiguration(), overwrite);
+            TaskFailureCounter tasks = TaskFailureCounter.install(spark.sparkContext());
             StageReport r = stage.apply(spark);
+            TaskFailureCounter.drain(spark.sparkContext(), 10_000);
+            r.put("tasks", tasks.snapshot().toReport()); // failed/retried tasks and lost executors of this stage
             String json = r.toJson();
             System.out.println(json);
             if (report != null) {

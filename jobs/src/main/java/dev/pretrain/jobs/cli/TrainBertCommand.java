@@ -50,7 +50,8 @@ final class TrainBertCommand implements Callable<Integer> {
     @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Peak Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--weight-decay", defaultValue = "0.01", description = "(default: ${DEFAULT-VALUE})") double weightDecay;
     @Option(names = "--warmup-steps", defaultValue = "20", description = "(default: ${DEFAULT-VALUE})") int warmup;
-    @Option(names = "--max-train-examples", defaultValue = "0", description = "Use at most this many training instances (0: all).") int maxTrain;
+    @Option(names = "--max-train-examples", defaultValue = "0", description = "Use at most this many training "
+            + "instances (0: all), chosen by their content (a hash), not by where they lie in the shards.") int maxTrain;
     @Option(names = "--max-heldout-examples", defaultValue = "256", description = "(default: ${DEFAULT-VALUE})") int maxHeldout;
     @Option(names = "--eval-every-rounds", defaultValue = "2", description = "Held-out evaluation every N averaging rounds; 0 = per epoch (default: ${DEFAULT-VALUE}).") int evalEvery;
     @Option(names = "--time-limit-seconds", defaultValue = "0", description = "Stop at the first evaluation past this wall time; 0 = none (default: ${DEFAULT-VALUE}).") double timeLimit;

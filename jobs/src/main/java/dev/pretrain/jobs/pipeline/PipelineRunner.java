@@ -19,6 +19,7 @@ import dev.pretrain.jobs.report.ConsoleProgress;
 import dev.pretrain.jobs.report.RunSummary;
 import dev.pretrain.jobs.report.SummaryHtml;
 import dev.pretrain.jobs.report.StageReport;
+import dev.pretrain.jobs.report.TaskFailureCounter;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 import dev.pretrain.jobs.stages.BertStage;
@@ -68,7 +69,8 @@ public final class PipelineRunner {
         OutputMarker.claim(c.output, "pipeline", hconf);
         long t0 = System.nanoTime();
         ConsoleProgress progress = ConsoleProgress.install(spark.sparkContext()); // stderr, with ETA
-        StageRunner stages = new StageRunner(run, hconf, resume);
+        TaskFailureCounter taskCounter = TaskFailureCounter.install(spark.sparkContext());
+        StageRunner stages = new StageRunner(run, hconf, resume, spark.sparkContext(), taskCounter);
         String started = Instant.now().toString();
 
         List<SourceSpec> sources = new ArrayList<>();
@@ -174,6 +176,7 @@ public final class PipelineRunner {
         if (progress != null) {
             spark.sparkContext().removeSparkListener(progress);
         }
+        spark.sparkContext().removeSparkListener(taskCounter);
         return report;
     }
 

@@ -17,7 +17,10 @@ import org.apache.hadoop.conf.Configuration;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.apache.spark.SparkContext;
+
 import dev.pretrain.jobs.report.StageReport;
+import dev.pretrain.jobs.report.TaskFailureCounter;
 import dev.pretrain.jobs.spark.HadoopFiles;
 import dev.pretrain.jobs.spark.OutputMarker;
 
@@ -37,15 +40,27 @@ final class StageRunner {
     private final RunLayout run;
     private final Configuration hconf;
     private final boolean resume;
+    private final TaskFailureCounter tasks;
+    private final SparkContext sc;
     private final Map<String, String> fingerprints = new HashMap<>();
     private final Set<String> ran = new HashSet<>();
     private final List<String> reused = new ArrayList<>();
     private final Map<String, Object> reports = new LinkedHashMap<>();
 
     StageRunner(RunLayout run, Configuration hconf, boolean resume) {
+        this(run, hconf, resume, null, null);
+    }
+
+    /**
+     * @param tasks a counter installed on {@code sc}: each stage that runs gets its failed and retried tasks and its
+     *              lost executors in its report's {@code tasks} section ({@link TaskFailureCounter}); null: none
+     */
+    StageRunner(RunLayout run, Configuration hconf, boolean resume, SparkContext sc, TaskFailureCounter tasks) {
         this.run = run;
         this.hconf = hconf;
         this.resume = resume;
+        this.sc = sc;
+        this.tasks = tasks;
     }
 
     /** Every stage's report so far, in order, by stage name. */
@@ -94,9 +109,13 @@ final class StageRunner {
             System.out.printf("[pipeline] %s runs: %s%n", stage, why);
         }
         StageCompletion.clear(folder, hconf);
+        TaskFailureCounter.Counts before = tasks == null ? null : countTasks();
         StageReport r = body.apply(sha);
         if (!stage.equals(r.stage())) {
             throw new IllegalStateException("stage " + stage + " returned the report of " + r.stage());
+        }
+        if (tasks != null) {
+            r.put("tasks", countTasks().minus(before).toReport());
         }
         r.write(run.reports(), hconf);
         reports.put(stage, r.values());
@@ -104,6 +123,13 @@ final class StageRunner {
         fingerprints.put(stage, sha);
         ran.add(stage);
         System.out.printf("[pipeline] %s done in %.1f s%n", stage, r.seconds());
+    }
+
+    private TaskFailureCounter.Counts countTasks() {
+        if (sc != null) {
+            TaskFailureCounter.drain(sc, 10_000);
+        }
+        return tasks.snapshot();
     }
 
     /** Why the stage cannot be reused, or null if it can. */

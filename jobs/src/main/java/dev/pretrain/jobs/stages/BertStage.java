@@ -297,6 +297,14 @@ public final class BertStage {
     /**
      * Reads MLM/NSP instances (ExamplesStage schema), at most {@code limit} (0: all); the {@code instance_id} column
      * of dynamic-masking output is kept (last).
+     *
+     * <p>With a limit, the instances kept are chosen by their content, not by where they lie: the {@code limit}
+     * smallest by (xxhash64 of input_ids, segment_ids, masked_lm_positions, masked_lm_ids, next_sentence_labels; then
+     * those columns), in that order (Spark's top-k, {@code TakeOrderedAndProject}: each task keeps at most
+     * {@code limit} rows). A plain {@code limit} took the first rows of the first file splits, and Spark orders splits by
+     * size, so the subset depended on how rows fell into shards and in what order: the same examples written by two
+     * runs (e.g. a {@code pipeline --resume} after a killed driver, ExecutorLossIT) gave train-bert different training
+     * sets (issue 20).
      */
     static Dataset<Row> readExamples(SparkSession spark, String dir, int limit) {
         Dataset<Row> all = spark.read().parquet(dir);
@@ -306,7 +314,18 @@ public final class BertStage {
             cols.add(ExamplesStage.INSTANCE_ID);
         }
         Dataset<Row> df = all.select("input_ids", cols.toArray(new String[0]));
-        return limit > 0 ? df.limit(limit) : df;
+        if (limit <= 0) {
+            return df;
+        }
+        org.apache.spark.sql.Column[] key = {org.apache.spark.sql.functions.col("input_ids"),
+                org.apache.spark.sql.functions.col("segment_ids"),
+                org.apache.spark.sql.functions.col("masked_lm_positions"),
+                org.apache.spark.sql.functions.col("masked_lm_ids"),
+                org.apache.spark.sql.functions.col("next_sentence_labels")};
+        List<org.apache.spark.sql.Column> order = new ArrayList<>();
+        order.add(org.apache.spark.sql.functions.xxhash64(key));
+        order.addAll(List.of(key));
+        return df.orderBy(order.toArray(new org.apache.spark.sql.Column[0])).limit(limit);
     }
 
     /**

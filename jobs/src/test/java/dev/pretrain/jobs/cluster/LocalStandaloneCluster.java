@@ -31,6 +31,7 @@ final class LocalStandaloneCluster implements AutoCloseable {
     private final Path sparkHome;
     private final Path logs;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Process> workerJvms = new ArrayList<>();
     private final Map<Integer, Map<String, String>> workerEnv = new java.util.HashMap<>();
     private final List<ProcessHandle> ended = new ArrayList<>();
     private final Thread hook = new Thread(this::killAll, "kill-local-spark-cluster");
@@ -106,10 +107,10 @@ final class LocalStandaloneCluster implements AutoCloseable {
         }
         for (int w = 1; w <= workers; w++) {
             Path dir = Files.createDirectories(workDir.resolve("worker-" + w).toAbsolutePath());
-            launch(logs.resolve("worker-" + w + ".log"), workerEnv.getOrDefault(w, Map.of()), daemonJvmOptions,
+            workerJvms.add(launch(logs.resolve("worker-" + w + ".log"), workerEnv.getOrDefault(w, Map.of()), daemonJvmOptions,
                     "org.apache.spark.deploy.worker.Worker",
                     "--host", LOOPBACK, "--port", "0", "--webui-port", "0", "--cores", String.valueOf(coresPerWorker),
-                    "--memory", memoryPerWorker, "--work-dir", dir.toString(), masterUrl());
+                    "--memory", memoryPerWorker, "--work-dir", dir.toString(), masterUrl()));
         }
         while (registeredWorkers() < workers) {
             checkAlive(deadline, "only " + registeredWorkers() + " of " + workers + " Workers registered with "
@@ -146,6 +147,24 @@ final class LocalStandaloneCluster implements AutoCloseable {
             processes.add(p);
         }
         return p;
+    }
+
+    /**
+     * The live executor JVMs of this cluster: descendants of the Workers this object started whose command line runs
+     * {@code CoarseGrainedExecutorBackend} (so never an executor of another cluster on the same machine), by PID.
+     */
+    List<ProcessHandle> executors() {
+        List<ProcessHandle> out = new ArrayList<>();
+        synchronized (processes) {
+            for (Process w : workerJvms) {
+                w.toHandle().descendants()
+                        .filter(h -> h.isAlive() && h.info().commandLine().orElse("")
+                                .contains("org.apache.spark.executor.CoarseGrainedExecutorBackend"))
+                        .forEach(out::add);
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(ProcessHandle::pid));
+        return out;
     }
 
     /** Number of "Registering worker" lines in the Master's log. */
