@@ -301,8 +301,8 @@ public final class BertStage {
      * <p>With a limit, the instances kept are chosen by their content, not by where they lie: the {@code limit}
      * smallest by (xxhash64 of input_ids, segment_ids, masked_lm_positions, masked_lm_ids, next_sentence_labels; then
      * those columns), in that order (Spark's top-k, {@code TakeOrderedAndProject}: each task keeps at most
-     * {@code limit} rows). A plain {@code limit} took the first rows of the first file splits, and Spark orders splits by
-     * size, so the subset depended on how rows fell into shards and in what order: the same examples written by two
+     * {@code limit} rows). A plain {@code limit} does not choose rows by content: which rows it keeps depends on the file
+     * splits (ordered by size) and on the order in which Spark's tasks deliver them, so the same examples read by two
      * runs (e.g. a {@code pipeline --resume} after a killed driver, ExecutorLossIT) gave train-bert different training
      * sets (issue 20).
      */
