@@ -26,8 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.pretrain.jobs.SharedData;
 import dev.pretrain.jobs.report.RunSummary;
 
@@ -72,7 +70,6 @@ class ExecutorLossIT {
     static final Path SPARK_HOME = StandaloneClusterIT.SPARK_HOME;
     static final Path CONF = StandaloneClusterIT.CONF;
     static final Path DATA = StandaloneClusterIT.DATA;
-    static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> DISTURBED = List.of("ingest", "examples-mlm", "train-word2vec", "train-bert");
     static final Pattern PROGRESS = Pattern.compile("^\\[progress\\] stage \\d+ .*: (\\d+)/(\\d+) tasks");
     static final String W2V_ROUND_1 = "[train-word2vec] epoch 1/1 round 1/4";
@@ -389,16 +386,16 @@ class ExecutorLossIT {
 
     @Test
     void reportsCountTheLostExecutorsAndRetriedTasksOfEachStage() throws IOException {
-        Map<String, Object> c = report(clean);
-        Map<String, Object> l = report(lost);
+        Map<String, Object> c = StandaloneClusterIT.report(clean);
+        Map<String, Object> l = StandaloneClusterIT.report(lost);
         for (String stage : DISTURBED) {
-            assertEquals(0, num(RunSummary.get(c, "stages", stage, "tasks", "executors_lost")), stage + " undisturbed");
-            assertEquals(0, num(RunSummary.get(c, "stages", stage, "tasks", "failed")), stage + " undisturbed");
-            double lostExecutors = num(RunSummary.get(l, "stages", stage, "tasks", "executors_lost"));
-            double failed = num(RunSummary.get(l, "stages", stage, "tasks", "failed"));
-            double retried = num(RunSummary.get(l, "stages", stage, "tasks", "retried"));
+            assertEquals(0, StandaloneClusterIT.num(RunSummary.get(c, "stages", stage, "tasks", "executors_lost")), stage + " undisturbed");
+            assertEquals(0, StandaloneClusterIT.num(RunSummary.get(c, "stages", stage, "tasks", "failed")), stage + " undisturbed");
+            double lostExecutors = StandaloneClusterIT.num(RunSummary.get(l, "stages", stage, "tasks", "executors_lost"));
+            double failed = StandaloneClusterIT.num(RunSummary.get(l, "stages", stage, "tasks", "failed"));
+            double retried = StandaloneClusterIT.num(RunSummary.get(l, "stages", stage, "tasks", "retried"));
             System.out.printf("[fault] lost: %s report tasks %s%n", stage, RunSummary.get(l, "stages", stage, "tasks"));
-            double resubmitted = num(RunSummary.get(l, "stages", stage, "tasks", "stages_resubmitted"));
+            double resubmitted = StandaloneClusterIT.num(RunSummary.get(l, "stages", stage, "tasks", "stages_resubmitted"));
             assertEquals(1, lostExecutors, stage + ": the executor killed while it ran");
             assertTrue(failed >= 1, stage + ": the tasks running on the killed executor failed: " + failed);
             // redone as retried attempts, or (its shuffle outputs lost: FetchFailed) by a resubmitted stage attempt,
@@ -407,8 +404,8 @@ class ExecutorLossIT {
                     + resubmitted + " stages resubmitted");
         }
         for (String stage : DISTURBED) {
-            double dc = num(RunSummary.get(c, "stages", stage, "seconds"));
-            double dl = num(RunSummary.get(l, "stages", stage, "seconds"));
+            double dc = StandaloneClusterIT.num(RunSummary.get(c, "stages", stage, "seconds"));
+            double dl = StandaloneClusterIT.num(RunSummary.get(l, "stages", stage, "seconds"));
             System.out.printf("[fault] lost executor during %s: %.1f s undisturbed, %.1f s disturbed, %+.1f s lost%n",
                     stage, dc, dl, dl - dc);
         }
@@ -427,11 +424,11 @@ class ExecutorLossIT {
 
     @Test
     void bertAfterLostExecutorsIsWithinNoise() throws IOException {
-        Map<String, Object> c = report(clean);
-        Map<String, Object> l = report(lost);
-        double s0 = num(RunSummary.get(c, "stages", "train-bert", "heldout_mlm_loss_step0"));
-        double fc = num(RunSummary.get(c, "stages", "train-bert", "heldout_mlm_loss_final"));
-        double fl = num(RunSummary.get(l, "stages", "train-bert", "heldout_mlm_loss_final"));
+        Map<String, Object> c = StandaloneClusterIT.report(clean);
+        Map<String, Object> l = StandaloneClusterIT.report(lost);
+        double s0 = StandaloneClusterIT.num(RunSummary.get(c, "stages", "train-bert", "heldout_mlm_loss_step0"));
+        double fc = StandaloneClusterIT.num(RunSummary.get(c, "stages", "train-bert", "heldout_mlm_loss_final"));
+        double fl = StandaloneClusterIT.num(RunSummary.get(l, "stages", "train-bert", "heldout_mlm_loss_final"));
         System.out.printf("[fault] lost: BERT held-out MLM loss %.5f undisturbed, %.5f with a lost executor%n", fc, fl);
         assertTrue(fc < s0, "BERT learns: " + s0 + " -> " + fc);
         // a retried worker task trains on the same seeded instances from the same broadcast parameters, so the loss
@@ -454,7 +451,7 @@ class ExecutorLossIT {
             }
             assertTrue(log.contains("[pipeline] train-word2vec runs"), run.name() + ": train-word2vec runs (again)");
         }
-        Map<String, Object> r = report(resumed);
+        Map<String, Object> r = StandaloneClusterIT.report(resumed);
         @SuppressWarnings("unchecked")
         List<String> reused = (List<String>) r.get("reused_stages");
         assertEquals(List.of("ingest", "vocab", "tokenize", "examples-mlm", "train-word2vec"), reused,
@@ -483,11 +480,11 @@ class ExecutorLossIT {
     void resumedOutputsEqualTheUninterruptedRun() throws IOException {
         assertArrayEquals(Files.readAllBytes(clean.resolve("word2vec/vectors.bin")),
                 Files.readAllBytes(resumed.resolve("word2vec/vectors.bin")), "word2vec vectors.bin");
-        Map<String, Object> c = report(clean);
-        Map<String, Object> r = report(resumed);
+        Map<String, Object> c = StandaloneClusterIT.report(clean);
+        Map<String, Object> r = StandaloneClusterIT.report(resumed);
         for (String key : List.of("heldout_mlm_loss_step0", "heldout_mlm_loss_final")) {
-            double a = num(RunSummary.get(c, "stages", "train-bert", key));
-            double b = num(RunSummary.get(r, "stages", "train-bert", key));
+            double a = StandaloneClusterIT.num(RunSummary.get(c, "stages", "train-bert", key));
+            double b = StandaloneClusterIT.num(RunSummary.get(r, "stages", "train-bert", key));
             assertEquals(a, b, 1e-4, key + ": resumed vs uninterrupted (BertCheckpointTest's tolerance)");
         }
     }
@@ -503,8 +500,8 @@ class ExecutorLossIT {
     }
 
     private static void assertSameRows(Path a, Path b, String dir) {
-        List<String> ra = sortedRows(a.resolve(dir));
-        List<String> rb = sortedRows(b.resolve(dir));
+        List<String> ra = StandaloneClusterIT.sortedRows(spark, a.resolve(dir));
+        List<String> rb = StandaloneClusterIT.sortedRows(spark, b.resolve(dir));
         assertTrue(!ra.isEmpty(), dir + " is empty");
         assertEquals(ra.size(), rb.size(), dir + " row count");
         for (int i = 0; i < ra.size(); i++) {
@@ -512,24 +509,5 @@ class ExecutorLossIT {
                 assertEquals(ra.get(i), rb.get(i), dir + ": first differing row (sorted) at " + i);
             }
         }
-    }
-
-    private static List<String> sortedRows(Path parquet) {
-        List<String> rows = new ArrayList<>(spark.read().parquet(parquet.toString()).collectAsList().stream()
-                .map(Row::toString).toList());
-        rows.sort(Comparator.naturalOrder());
-        return rows;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> report(Path run) throws IOException {
-        Path f = run.resolve("report.json");
-        assertTrue(Files.exists(f), "no report: " + f);
-        return JSON.readValue(f.toFile(), Map.class);
-    }
-
-    private static double num(Object v) {
-        assertTrue(v instanceof Number, "not a number: " + v);
-        return ((Number) v).doubleValue();
     }
 }

@@ -268,9 +268,9 @@ class StandaloneClusterIT {
 
     @Test
     void wordCountsAndVocabAreIdentical() throws IOException {
-        List<String> cluster = rows(clusterRun.resolve("vocab/word_counts"));
+        List<String> cluster = rows(spark, clusterRun.resolve("vocab/word_counts"));
         assertTrue(cluster.size() > 1000, "word counts: " + cluster.size());
-        assertEquals(rows(localRun.resolve("vocab/word_counts")), cluster, "word_counts, in their written order");
+        assertEquals(rows(spark, localRun.resolve("vocab/word_counts")), cluster, "word_counts, in their written order");
         assertEquals(Files.readAllLines(localRun.resolve("vocab/vocab.txt")),
                 Files.readAllLines(clusterRun.resolve("vocab/vocab.txt")));
     }
@@ -343,8 +343,8 @@ class StandaloneClusterIT {
     // ---- helpers ----
 
     private static void assertSameRows(String dir) {
-        List<String> cluster = sortedRows(clusterRun.resolve(dir));
-        List<String> local = sortedRows(localRun.resolve(dir));
+        List<String> cluster = sortedRows(spark, clusterRun.resolve(dir));
+        List<String> local = sortedRows(spark, localRun.resolve(dir));
         assertTrue(!cluster.isEmpty(), dir + " is empty");
         assertEquals(local.size(), cluster.size(), dir + " row count");
         for (int i = 0; i < local.size(); i++) {
@@ -354,24 +354,27 @@ class StandaloneClusterIT {
         }
     }
 
-    private static List<String> rows(Path parquet) {
-        return spark.read().parquet(parquet.toString()).collectAsList().stream().map(Row::toString).toList();
+    /** The rows of a Parquet folder as strings, in their written order (also used by ExecutorLossIT). */
+    static List<String> rows(SparkSession session, Path parquet) {
+        return session.read().parquet(parquet.toString()).collectAsList().stream().map(Row::toString).toList();
     }
 
-    private static List<String> sortedRows(Path parquet) {
-        List<String> rows = new ArrayList<>(rows(parquet));
+    /** {@link #rows}, sorted. */
+    static List<String> sortedRows(SparkSession session, Path parquet) {
+        List<String> rows = new ArrayList<>(rows(session, parquet));
         rows.sort(Comparator.naturalOrder());
         return rows;
     }
 
+    /** A run folder's report.json. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> report(Path run) throws IOException {
+    static Map<String, Object> report(Path run) throws IOException {
         Path f = run.resolve("report.json");
         assertTrue(Files.exists(f), "no report: " + f);
         return JSON.readValue(f.toFile(), Map.class);
     }
 
-    private static double num(Object v) {
+    static double num(Object v) {
         assertTrue(v instanceof Number, "not a number: " + v);
         return ((Number) v).doubleValue();
     }
